@@ -1,0 +1,87 @@
+import {
+  BedrockRuntimeClient,
+  ConverseCommand,
+  type ContentBlock,
+  type ConverseCommandInput,
+  type Message,
+} from '@aws-sdk/client-bedrock-runtime';
+import { ModelThrottledError, ModelUnavailableError } from '#domain/errors.ts';
+import type { ModelAnswer, NotesModel } from '#domain/ports.ts';
+import type { ModelMode, NotesPrompt } from '#domain/prompt.ts';
+
+const THROTTLED = new Set(['ThrottlingException', 'ServiceQuotaExceededException', 'TooManyRequestsException']);
+const UNAVAILABLE = new Set([
+  'ModelTimeoutException', 'ModelNotReadyException', 'ServiceUnavailableException', 'InternalServerException', 'TimeoutError',
+]);
+
+export interface BedrockNotesModelOptions {
+  modelId: string;
+  modelVersion: string;
+  maxOutputTokens: number;
+  client?: BedrockRuntimeClient;
+  maxAttempts?: number;
+}
+
+/**
+ * Fine-tuned models (custom, provisioned or deployed ARNs) answer with JSON text; base models
+ * are forced through the notes tool (DESIGN §4).
+ */
+export function modeForModel(modelId: string): ModelMode {
+  return /^arn:aws[\w-]*:bedrock:[^:]*:\d*:(custom-model|provisioned-model|custom-model-deployment|imported-model)\//.test(modelId)
+    ? 'json-text'
+    : 'tool';
+}
+
+/** The notes model over the Bedrock Converse API: this adapter owns the wire format. */
+export class BedrockNotesModel implements NotesModel {
+  readonly modelId: string;
+  readonly modelVersion: string;
+  readonly mode: ModelMode;
+  readonly #client: BedrockRuntimeClient;
+  readonly #maxOutputTokens: number;
+
+  constructor(options: BedrockNotesModelOptions) {
+    this.modelId = options.modelId;
+    this.modelVersion = options.modelVersion;
+    this.mode = modeForModel(options.modelId);
+    this.#maxOutputTokens = options.maxOutputTokens;
+    this.#client = options.client ?? new BedrockRuntimeClient({ maxAttempts: options.maxAttempts ?? 2 });
+  }
+
+  async generate(prompt: NotesPrompt): Promise<ModelAnswer> {
+    const started = performance.now();
+    const input: ConverseCommandInput = {
+      modelId: this.modelId,
+      system: [{ text: prompt.system }],
+      messages: prompt.messages.map((m): Message => ({ role: m.role, content: [{ text: m.text }] })),
+      inferenceConfig: { maxTokens: this.#maxOutputTokens, temperature: 0 },
+    };
+    if (prompt.tool) {
+      input.toolConfig = {
+        tools: [{ toolSpec: { name: prompt.tool.name, description: prompt.tool.description, inputSchema: { json: prompt.tool.inputSchema as never } } }],
+        toolChoice: { tool: { name: prompt.tool.name } },
+      };
+    }
+    let response;
+    try {
+      response = await this.#client.send(new ConverseCommand(input));
+    } catch (error) {
+      throw classify(error);
+    }
+    const content: ContentBlock[] = response.output?.message?.content ?? [];
+    const toolUse = content.find((block) => block.toolUse !== undefined)?.toolUse;
+    const text = content.map((block) => block.text ?? '').join('');
+    return {
+      output: prompt.tool && toolUse ? { kind: 'tool', input: toolUse.input } : { kind: 'text', text },
+      usage: { inputTokens: response.usage?.inputTokens ?? 0, outputTokens: response.usage?.outputTokens ?? 0 },
+      latencyMs: response.metrics?.latencyMs ?? Math.round(performance.now() - started),
+    };
+  }
+}
+
+function classify(error: unknown): unknown {
+  const name = (error as { name?: string }).name ?? '';
+  if (THROTTLED.has(name)) return new ModelThrottledError(`Bedrock throttled the request (${name})`, { cause: error });
+  if (UNAVAILABLE.has(name)) return new ModelUnavailableError(`Bedrock model unavailable (${name})`, { cause: error });
+  return error;
+}

@@ -1,0 +1,96 @@
+/**
+ * The only reader of process.env. Read once at cold start so a bad deploy fails there, with a
+ * message that names the variable, rather than mid-batch.
+ */
+export type ModelFamily = 'claude3' | 'nova';
+
+export interface Config {
+  region: string;
+  tableName: string;
+  bucketName: string;
+  inboundQueueUrl?: string;
+  /** Path-style S3 addressing, for S3 emulators that cannot serve bucket subdomains. */
+  s3ForcePathStyle: boolean;
+  model: { id: string; version: string; family: ModelFamily; maxOutputTokens: number; maxAttempts: number };
+  limits: { maxInlineBytes: number };
+  retry: { baseSeconds: number; maxSeconds: number };
+}
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function required(env: Env, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(`environment variable ${name} is required (see serverless.yml provider.environment)`);
+  return value;
+}
+
+function optional(env: Env, name: string, fallback: string): string {
+  return env[name]?.trim() || fallback;
+}
+
+function integer(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(`environment variable ${name} must be an integer >= ${min}, got "${raw}"`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const value = optional(env, name, fallback);
+  if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(`environment variable ${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const modelId = required(env, 'CALLNOTES_MODEL_ID');
+  return {
+    region: optional(env, 'AWS_REGION', optional(env, 'AWS_DEFAULT_REGION', 'us-west-2')),
+    tableName: required(env, 'CALLNOTES_TABLE'),
+    bucketName: required(env, 'CALLNOTES_BUCKET'),
+    inboundQueueUrl: env.CALLNOTES_INBOUND_QUEUE_URL?.trim() || undefined,
+    s3ForcePathStyle: env.CALLNOTES_S3_FORCE_PATH_STYLE === 'true',
+    model: {
+      id: modelId,
+      version: optional(env, 'CALLNOTES_MODEL_VERSION', 'base'),
+      family: oneOf(env, 'CALLNOTES_MODEL_FAMILY', ['claude3', 'nova'] as const, 'claude3'),
+      maxOutputTokens: integer(env, 'CALLNOTES_MAX_OUTPUT_TOKENS', 1024, 64),
+      maxAttempts: integer(env, 'CALLNOTES_MODEL_MAX_ATTEMPTS', 2, 1),
+    },
+    limits: { maxInlineBytes: integer(env, 'CALLNOTES_MAX_INLINE_BYTES', 240_000, 1024) },
+    retry: {
+      baseSeconds: integer(env, 'CALLNOTES_RETRY_BASE_SECONDS', 10, 0),
+      maxSeconds: integer(env, 'CALLNOTES_RETRY_MAX_SECONDS', 300, 0),
+    },
+  };
+}
+
+/** Ports of the offline stack: fixed defaults (README), each overridable; 0 picks a free port. */
+export interface LocalStackSettings {
+  host: string;
+  ports: { sqs: number; dynamodb: number; s3: number; bedrock: number; api: number };
+  stage: string;
+  stateDir: string;
+}
+
+export function loadLocalStackSettings(env: Env = process.env): LocalStackSettings {
+  return {
+    host: optional(env, 'CALLNOTES_HOST', '127.0.0.1'),
+    ports: {
+      sqs: integer(env, 'CALLNOTES_SQS_PORT', 9324),
+      dynamodb: integer(env, 'CALLNOTES_DYNAMODB_PORT', 8000),
+      s3: integer(env, 'CALLNOTES_S3_PORT', 4569),
+      bedrock: integer(env, 'CALLNOTES_BEDROCK_PORT', 4590),
+      api: integer(env, 'CALLNOTES_API_PORT', 3000),
+    },
+    stage: optional(env, 'CALLNOTES_LOCAL_STAGE', 'local'),
+    stateDir: optional(env, 'CALLNOTES_STATE_DIR', '.callnotes'),
+  };
+}

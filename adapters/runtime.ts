@@ -1,0 +1,33 @@
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { IngestDeps } from '#domain/ports.ts';
+import { BedrockNotesModel } from './bedrock-notes-model.ts';
+import type { Config } from './config.ts';
+import { DynamoDbCallStore } from './dynamodb-call-store.ts';
+import { S3TranscriptStore } from './s3-transcript-store.ts';
+import { SqsRetryScheduler } from './sqs-retry-scheduler.ts';
+
+export { loadConfig } from './config.ts';
+
+/** The real adapters, built once per container. Endpoints come from AWS_ENDPOINT_URL_* when set. */
+export function buildIngestDeps(config: Config): IngestDeps {
+  return {
+    model: new BedrockNotesModel({
+      modelId: config.model.id,
+      modelVersion: config.model.version,
+      maxOutputTokens: config.model.maxOutputTokens,
+      client: new BedrockRuntimeClient({ region: config.region, maxAttempts: config.model.maxAttempts }),
+    }),
+    calls: new DynamoDbCallStore(config.tableName, new DynamoDBClient({ region: config.region })),
+    transcripts: new S3TranscriptStore(config.bucketName, new S3Client({ region: config.region, forcePathStyle: config.s3ForcePathStyle })),
+    clock: { now: () => new Date() },
+    limits: config.limits,
+  };
+}
+
+export function buildRetryScheduler(config: Config): SqsRetryScheduler | undefined {
+  if (!config.inboundQueueUrl) return undefined;
+  return new SqsRetryScheduler(config.inboundQueueUrl, config.retry, new SQSClient({ region: config.region }));
+}

@@ -1,0 +1,61 @@
+/** Base of every error the domain raises on purpose; each trigger maps these in one place. */
+export class DomainError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that can never succeed: rejected with a stored reason and acknowledged, never retried. */
+export class InvalidInputError extends DomainError {
+  constructor(
+    readonly reason: string,
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class InvalidMessageError extends InvalidInputError {
+  constructor(field: string, detail: string) {
+    super('invalid-message', field, `invalid inbound message at ${field}: ${detail}`);
+  }
+}
+
+export class TranscriptFormatError extends InvalidInputError {
+  constructor(
+    readonly format: string,
+    field: string,
+    detail: string,
+  ) {
+    super('invalid-transcript', field, `transcript is not valid "${format}" format (${field}): ${detail}`);
+  }
+}
+
+export class OversizedInputError extends InvalidInputError {
+  constructor(bytes: number, limit: number) {
+    super(
+      'oversized',
+      'transcript',
+      `inline transcript is ${bytes} bytes, over the ${limit}-byte limit: upload it to the transcripts bucket and send transcriptS3Uri instead`,
+    );
+  }
+}
+
+/** A failure that may pass: the message goes back to the queue and is retried, then dead-lettered. */
+export class TransientError extends DomainError {}
+
+export class ModelThrottledError extends TransientError {}
+
+export class ModelUnavailableError extends TransientError {}
+
+/** The model answered, but not with valid call notes (after the one repair attempt). */
+export class ModelOutputError extends TransientError {
+  constructor(
+    message: string,
+    readonly output: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,83 @@
+import type { CallNotes } from './notes.ts';
+import type { ModelMode, NotesPrompt } from './prompt.ts';
+import type { Transcript } from './transcript.ts';
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** What a model said, before validation: a forced tool's input, or JSON as text. */
+export type ModelOutput = { kind: 'tool'; input: unknown } | { kind: 'text'; text: string };
+
+export interface ModelAnswer {
+  output: ModelOutput;
+  usage: TokenUsage;
+  latencyMs: number;
+}
+
+/** The model that writes notes (Bedrock Converse when deployed, the emulator offline). */
+export interface NotesModel {
+  readonly modelId: string;
+  readonly modelVersion: string;
+  readonly mode: ModelMode;
+  generate(prompt: NotesPrompt): Promise<ModelAnswer>;
+}
+
+export type CallStatus = 'done';
+
+export interface StoredCall {
+  callId: string;
+  agentId: string;
+  queue?: string;
+  startedAt: string;
+  language?: string;
+  status: CallStatus;
+  transcriptHash: string;
+  transcriptUri: string;
+  format: string;
+  speakerRoles: Record<string, string>;
+  turnCount: number;
+  notes: CallNotes;
+  model: { id: string; version: string; mode: ModelMode };
+  usage: TokenUsage & { modelCalls: number };
+  latencyMs: number;
+  receivedAt: string;
+  processedAt: string;
+}
+
+export interface Rejection {
+  messageId: string;
+  callId?: string;
+  agentId?: string;
+  reason: string;
+  field: string;
+  message: string;
+  rejectedAt: string;
+}
+
+export interface CallStore {
+  getCall(callId: string): Promise<StoredCall | undefined>;
+  /** Stores the notes unless the same transcript version is already stored; false when it was. */
+  putCall(call: StoredCall): Promise<boolean>;
+  putRejection(rejection: Rejection): Promise<void>;
+}
+
+export interface TranscriptStore {
+  /** Keeps the (redacted) normalized transcript; returns where it is. */
+  putTranscript(transcript: Transcript, hash: string): Promise<string>;
+  /** Reads a transcript document delivered by reference (s3://bucket/key). */
+  readObject(uri: string): Promise<string>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IngestDeps {
+  model: NotesModel;
+  calls: CallStore;
+  transcripts: TranscriptStore;
+  clock: Clock;
+  limits: { maxInlineBytes: number };
+}

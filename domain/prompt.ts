@@ -1,0 +1,52 @@
+import type { Transcript } from './transcript.ts';
+import { callNotesJsonSchema, type CallNotes } from './notes.ts';
+
+export const NOTES_TOOL_NAME = 'record_call_notes';
+
+export type ModelMode = 'tool' | 'json-text';
+
+/** A model request in Bedrock Converse terms, free of SDK types: the adapter maps it 1:1. */
+export interface NotesPrompt {
+  system: string;
+  messages: { role: 'user' | 'assistant'; text: string }[];
+  tool?: { name: string; description: string; inputSchema: Record<string, unknown> };
+}
+
+const ROLE_LABEL = { agent: 'Agent', customer: 'Customer', other: 'Other' } as const;
+
+const INSTRUCTIONS = [
+  'You write call notes for a contact-center supervisor from a support-call transcript.',
+  'summary: 2-5 sentences: the customer\'s issue, what the agent did, and the outcome.',
+  'topics: 1-5 short labels for what the call was about.',
+  'actionItems: every commitment or request still open at the end of the call, with owner (agent, customer or company) and due as YYYY-MM-DD when a date or relative day was said, else null. Resolve relative days from the call date.',
+  'outcome: resolved, unresolved, escalated or follow_up.',
+  'Placeholders such as [CARD] or [EMAIL] stand for redacted personal data: never guess what they hide.',
+].join('\n');
+
+/** Fine-tuned models learned the format from their training data: a short system prompt is enough. */
+const TUNED_SYSTEM = 'Write call notes for this support call as JSON with keys summary, topics, actionItems, outcome.';
+
+export function renderTranscript(transcript: Transcript): string {
+  return transcript.turns.map((turn) => `${ROLE_LABEL[turn.role]}: ${turn.text}`).join('\n');
+}
+
+/**
+ * The one prompt function (DESIGN §4): inference and training examples are rendered here, so a
+ * model is tuned on exactly what it is served.
+ */
+export function renderPrompt(transcript: Transcript, context: { callDate: string; mode: ModelMode }): NotesPrompt {
+  const user = `Call date: ${context.callDate}\n<transcript>\n${renderTranscript(transcript)}\n</transcript>`;
+  if (context.mode === 'json-text') {
+    return { system: TUNED_SYSTEM, messages: [{ role: 'user', text: user }] };
+  }
+  return {
+    system: INSTRUCTIONS,
+    messages: [{ role: 'user', text: `${user}\nRecord the notes with the ${NOTES_TOOL_NAME} tool.` }],
+    tool: { name: NOTES_TOOL_NAME, description: 'Record the notes of one support call.', inputSchema: callNotesJsonSchema() },
+  };
+}
+
+/** The assistant turn of a training record: the notes as the JSON text a tuned model answers with. */
+export function renderNotesAnswer(notes: CallNotes): string {
+  return JSON.stringify(notes);
+}

@@ -1,0 +1,142 @@
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { DynamoDbCallStore } from '#adapters/dynamodb-call-store.ts';
+import type { CallNotes } from '#domain/notes.ts';
+import type { StoredCall } from '#domain/ports.ts';
+import { SqsEventSource, type SqsHandler } from './sqs-event-source.ts';
+import type { LocalStack } from './stack.ts';
+
+export type CallOutcome =
+  | { messageId: string; callId: string; status: 'processed'; notes: CallNotes; call: StoredCall }
+  | { messageId: string; callId?: string; status: 'rejected'; reason: string; field: string; message: string }
+  | { messageId: string; callId?: string; status: 'dead-lettered'; reason: string; receiveCount: number };
+
+export interface IngestPipeline {
+  readonly maxReceiveCount: number;
+  send(bodies: string[]): Promise<string[]>;
+  waitFor(messageIds: string[], timeoutMs: number): Promise<Map<string, CallOutcome>>;
+  stop(): Promise<void>;
+}
+
+export interface PipelineOptions {
+  /** Extra function environment (e.g. a shorter retry backoff for demonstrations). */
+  env?: Record<string, string>;
+  onOutcome?: (outcome: CallOutcome) => void;
+}
+
+/**
+ * Runs the ingest function of serverless.yml on the local stack as Lambda would: its declared
+ * environment, its handler module, and its SQS event source settings.
+ */
+export async function startIngestPipeline(stack: LocalStack, options: PipelineOptions = {}): Promise<IngestPipeline> {
+  const fn = stack.config.functions.ingest;
+  const sqsEvent = fn.events.find((e: any) => e.sqs).sqs;
+  const inboundId = sqsEvent.arn['Fn::GetAtt'][0];
+  const inbound = stack.declared.get(inboundId)!;
+  const maxReceiveCount = Number(stack.config.resources.Resources[inboundId].Properties?.RedrivePolicy?.maxReceiveCount ?? Infinity);
+
+  Object.assign(process.env, stack.functionEnv('ingest'), options.env);
+  const handler = await importHandler(fn.handler);
+  const store = new DynamoDbCallStore(stack.resources.table, stack.clients.dynamodb);
+  const outcomes = new Map<string, CallOutcome>();
+  const waiters = new Set<() => void>();
+
+  const record = (outcome: CallOutcome) => {
+    outcomes.set(outcome.messageId, outcome);
+    options.onOutcome?.(outcome);
+    for (const wake of waiters) wake();
+  };
+
+  const settle = async (r: SQSRecord, failed: boolean, error: unknown) => {
+    const callId = callIdOf(r.body);
+    if (failed) {
+      const receiveCount = Number(r.attributes.ApproximateReceiveCount);
+      if (receiveCount >= maxReceiveCount) {
+        const reason = error ? (error as Error).message : 'processing failed on every receive; see the ingest log';
+        record({ messageId: r.messageId, callId, status: 'dead-lettered', reason, receiveCount });
+      }
+      return;
+    }
+    const rejection = await store.findRejection(r.messageId, callId);
+    if (rejection) {
+      record({ messageId: r.messageId, callId, status: 'rejected', reason: rejection.reason, field: rejection.field, message: rejection.message });
+      return;
+    }
+    const call = callId ? await store.getCall(callId) : undefined;
+    if (call) record({ messageId: r.messageId, callId: call.callId, status: 'processed', notes: call.notes, call });
+  };
+
+  const source = new SqsEventSource({
+    sqs: stack.clients.sqs,
+    queueUrl: inbound.ref,
+    queueArn: inbound.arn,
+    region: stack.region,
+    functionName: `${stack.config.service}-local-ingest`,
+    timeoutSeconds: Number(fn.timeout ?? stack.config.provider.timeout ?? 6),
+    memorySize: Number(fn.memorySize ?? 1024),
+    batchSize: Number(sqsEvent.batchSize ?? 10),
+    maximumBatchingWindowSeconds: Number(sqsEvent.maximumBatchingWindow ?? 0),
+    maximumConcurrency: Number(sqsEvent.maximumConcurrency ?? 2),
+    reportBatchItemFailures: sqsEvent.functionResponseType === 'ReportBatchItemFailures',
+    handler,
+    onBatch: ({ records, failedIds, error }) => {
+      const failed = new Set(failedIds);
+      void Promise.all(records.map((r) => settle(r, failed.has(r.messageId), error))).catch((e) =>
+        process.stderr.write(`[pipeline] could not read the outcome: ${(e as Error).message}\n`),
+      );
+    },
+  });
+  source.start();
+
+  return {
+    maxReceiveCount,
+    async send(bodies) {
+      const ids: string[] = [];
+      for (let i = 0; i < bodies.length; i += 10) {
+        const chunk = bodies.slice(i, i + 10);
+        const { Successful = [], Failed = [] } = await stack.clients.sqs.send(
+          new SendMessageBatchCommand({ QueueUrl: inbound.ref, Entries: chunk.map((body, j) => ({ Id: String(j), MessageBody: body })) }),
+        );
+        if (Failed.length > 0) throw new Error(`could not send ${Failed.length} message(s): ${Failed[0]!.Message}`);
+        ids.push(...Successful.sort((a, b) => Number(a.Id) - Number(b.Id)).map((s) => s.MessageId!));
+      }
+      return ids;
+    },
+    async waitFor(messageIds, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (messageIds.some((id) => !outcomes.has(id)) && Date.now() < deadline) {
+        await new Promise<void>((wake) => {
+          const timer = setTimeout(done, 250);
+          function done() {
+            clearTimeout(timer);
+            waiters.delete(done);
+            wake();
+          }
+          waiters.add(done);
+        });
+      }
+      return new Map(messageIds.filter((id) => outcomes.has(id)).map((id) => [id, outcomes.get(id)!]));
+    },
+    stop: () => source.stop(),
+  };
+}
+
+async function importHandler(handlerPath: string): Promise<SqsHandler> {
+  const dot = handlerPath.lastIndexOf('.');
+  const file = resolve(`${handlerPath.slice(0, dot)}.ts`);
+  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const handler = module[handlerPath.slice(dot + 1)];
+  if (typeof handler !== 'function') throw new Error(`${file} does not export ${handlerPath.slice(dot + 1)}`);
+  return handler as SqsHandler;
+}
+
+function callIdOf(body: string): string | undefined {
+  try {
+    const id = (JSON.parse(body) as { callId?: unknown }).callId;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,103 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Table from 'cli-table3';
+import { Command } from 'commander';
+import { loadLocalStackSettings } from '#adapters/config.ts';
+import { startIngestPipeline, type CallOutcome } from './pipeline.ts';
+import { startLocalStack } from './stack.ts';
+
+const program = new Command('npm start --')
+  .description('Run callnotes offline: local SQS, DynamoDB, S3 and Bedrock emulators, the ingest function, and the sample calls.')
+  .option('--once', 'exit after the sample calls are processed (0 when all succeeded)')
+  .option('--json', 'print one JSON object per processed call on stdout; everything else goes to stderr')
+  .option('--no-samples', 'do not send the sample calls in events/calls')
+  .option('--timeout <seconds>', 'with --once, how long to wait for the samples', '110')
+  .parse();
+const opts = program.opts<{ once?: boolean; json?: boolean; samples: boolean; timeout: string }>();
+
+// Human-readable output goes to stderr in --json mode so stdout stays machine-readable.
+const say = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
+
+const settings = loadLocalStackSettings();
+process.env.LOG_LEVEL ??= 'WARN';
+process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL;
+
+const started = Date.now();
+const stack = await startLocalStack({ settings, writeStateFile: true }).catch((error: Error) => {
+  process.stderr.write(`callnotes: could not start the local stack: ${error.message}\n`);
+  process.exit(1);
+});
+
+say('callnotes local stack');
+for (const [name, url] of Object.entries(stack.endpoints)) say(`  ${name.padEnd(9)} ${url}`);
+say(`  queue     ${stack.resources.queueUrl}`);
+say(`  dlq       ${stack.resources.dlqUrl}`);
+say(`  table     ${stack.resources.table}`);
+say(`  bucket    ${stack.resources.bucket}`);
+say(`  region ${stack.region}, credentials ${stack.credentials.accessKeyId} / ${stack.credentials.secretAccessKey}; written to ${join(settings.stateDir, 'local.json')}`);
+
+const rows: CallOutcome[] = [];
+const pipeline = await startIngestPipeline(stack, {
+  env: { CALLNOTES_RETRY_BASE_SECONDS: process.env.CALLNOTES_RETRY_BASE_SECONDS ?? '1' },
+  onOutcome: (outcome) => {
+    rows.push(outcome);
+    if (opts.json) process.stdout.write(`${JSON.stringify(jsonLine(outcome))}\n`);
+    else if (!opts.once) say(renderTable([outcome]));
+  },
+});
+
+let shuttingDown = false;
+async function shutdown(code: number): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    await pipeline.stop();
+    await stack.close();
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+if (opts.samples) {
+  const dir = 'events/calls';
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const ids = await pipeline.send(files.map((f) => readFileSync(join(dir, f), 'utf8')));
+  say(`sent ${ids.length} sample calls from ${dir}/ to ${stack.resources.queueUrl}`);
+  if (opts.once) {
+    const outcomes = await pipeline.waitFor(ids, Number(opts.timeout) * 1000);
+    if (!opts.json) say(renderTable(ids.map((id) => outcomes.get(id)).filter((o): o is CallOutcome => !!o)));
+    const missing = ids.length - outcomes.size;
+    const failed = [...outcomes.values()].filter((o) => o.status !== 'processed');
+    for (const f of failed) process.stderr.write(`failed: ${f.callId ?? f.messageId}: ${f.status}: ${'message' in f ? f.message : f.reason}\n`);
+    if (missing > 0) process.stderr.write(`failed: ${missing} sample call(s) not processed within ${opts.timeout}s\n`);
+    say(`${outcomes.size - failed.length} of ${ids.length} calls processed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    await shutdown(failed.length > 0 || missing > 0 ? 1 : 0);
+  }
+}
+say('serving; send transcripts to the queue (see README). Ctrl-C to stop.');
+
+function jsonLine(o: CallOutcome) {
+  if (o.status === 'processed') {
+    return { callId: o.callId, status: o.status, notes: o.notes, model: o.call.model, usage: o.call.usage, latencyMs: o.call.latencyMs };
+  }
+  if (o.status === 'rejected') return { callId: o.callId ?? null, messageId: o.messageId, status: o.status, reason: o.reason, field: o.field, message: o.message };
+  return { callId: o.callId ?? null, messageId: o.messageId, status: o.status, reason: o.reason, receiveCount: o.receiveCount };
+}
+
+function renderTable(outcomes: CallOutcome[]): string {
+  const table = new Table({
+    head: ['call id', 'status', 'outcome', 'topics', 'actions', 'summary'],
+    colWidths: [22, 11, 11, 30, 9, 52],
+    wordWrap: true,
+    style: { head: [], border: [] },
+  });
+  for (const o of outcomes) {
+    if (o.status === 'processed') {
+      const words = o.notes.summary.split(/\s+/);
+      table.push([o.callId, o.status, o.notes.outcome, o.notes.topics.join(', '), String(o.notes.actionItems.length), `${words.slice(0, 14).join(' ')}${words.length > 14 ? ' …' : ''}`]);
+    } else {
+      table.push([o.callId ?? o.messageId, o.status, '', '', '', 'message' in o ? o.message : o.reason]);
+    }
+  }
+  return table.toString();
+}

@@ -1,0 +1,166 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import dynalite from 'dynalite';
+import { createSqsServer } from 'local-aws-sqs';
+import S3rver from 's3rver';
+import type { LocalStackSettings } from '#adapters/config.ts';
+import { startApiServer } from './api-server.ts';
+import { startBedrockEmulator, type BedrockEmulator, type FaultConfig } from './bedrock/server.ts';
+import { createDeclaredResources, intrinsicValue, type LocalResource } from './resources.ts';
+import { loadServerlessConfig, type ServerlessConfig } from './serverless-config.ts';
+
+/** One credential pair for every emulator: s3rver accepts only this pair unless told otherwise. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+export interface LocalStackInfo {
+  region: string;
+  credentials: typeof LOCAL_CREDENTIALS;
+  endpoints: { sqs: string; dynamodb: string; s3: string; bedrock: string; api: string };
+  resources: { queueUrl: string; dlqUrl: string; table: string; bucket: string };
+}
+
+export interface LocalStack extends LocalStackInfo {
+  config: ServerlessConfig;
+  declared: Map<string, LocalResource>;
+  bedrock: BedrockEmulator;
+  clients: { sqs: SQSClient; dynamodb: DynamoDBClient; s3: S3Client };
+  /** Environment a function of serverless.yml runs with here: its declared variables plus endpoints. */
+  functionEnv(name: string): Record<string, string>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  settings: LocalStackSettings;
+  serverlessPath?: string;
+  faults?: Partial<FaultConfig>;
+  /** Write endpoints and resources to <stateDir>/local.json for other tools. */
+  writeStateFile?: boolean;
+}
+
+const listen = (server: Server, port: number, host: string) =>
+  new Promise<number>((resolve, reject) => {
+    server.once('error', reject).listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+
+const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
+
+export async function startLocalStack(options: StartOptions): Promise<LocalStack> {
+  const { settings } = options;
+  const { host } = settings;
+  const config = loadServerlessConfig(options.serverlessPath ?? 'serverless.yml', { stage: settings.stage });
+  const region: string = config.provider.region ?? 'us-west-2';
+  const closers: (() => Promise<void>)[] = [];
+  const url = (port: number) => `http://${host}:${port}`;
+
+  try {
+    const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const dynamoPort = await listen(dynamo, settings.ports.dynamodb, host);
+    closers.push(() => close(dynamo));
+
+    const sqsServer = await createSqsServer({ port: settings.ports.sqs, hostname: host, region, accountId: '000000000000', emulateQueueCreationLifecycle: false });
+    const sqsPort = (sqsServer.address() as { port: number }).port;
+    closers.push(() => close(sqsServer));
+
+    const s3Dir = join(settings.stateDir, 's3', String(process.pid));
+    rmSync(s3Dir, { recursive: true, force: true });
+    mkdirSync(s3Dir, { recursive: true });
+    const s3 = new S3rver({ port: settings.ports.s3, address: host, silent: true, directory: s3Dir, resetOnClose: true, vhostBuckets: false });
+    const s3Address = await s3.run();
+    closers.push(async () => {
+      await s3.close();
+      rmSync(s3Dir, { recursive: true, force: true });
+    });
+
+    const bedrock = await startBedrockEmulator({ port: settings.ports.bedrock, host, faults: options.faults });
+    closers.push(() => bedrock.close());
+
+    const api = await startApiServer(host, settings.ports.api);
+    closers.push(() => close(api.server));
+
+    const endpoints = { sqs: url(sqsPort), dynamodb: url(dynamoPort), s3: url(s3Address.port), bedrock: url(bedrock.port), api: url(api.port) };
+    const clientConfig = { region, credentials: LOCAL_CREDENTIALS };
+    const clients = {
+      sqs: new SQSClient({ ...clientConfig, endpoint: endpoints.sqs }),
+      dynamodb: new DynamoDBClient({ ...clientConfig, endpoint: endpoints.dynamodb }),
+      s3: new S3Client({ ...clientConfig, endpoint: endpoints.s3, forcePathStyle: true }),
+    };
+    const declared = await createDeclaredResources(config, clients, region);
+    const resources = pickResources(config, declared);
+
+    const sdkEnv: Record<string, string> = {
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+      AWS_ENDPOINT_URL_S3: endpoints.s3,
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: endpoints.bedrock,
+      AWS_ENDPOINT_URL_BEDROCK: endpoints.bedrock,
+      // s3rver predates flexible checksums and bucket subdomains.
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      CALLNOTES_S3_FORCE_PATH_STYLE: 'true',
+    };
+
+    const functionEnv = (name: string): Record<string, string> => {
+      const fn = config.functions?.[name];
+      if (!fn) throw new Error(`serverless.yml declares no function "${name}"`);
+      const declaredEnv = { ...(config.provider.environment ?? {}), ...(fn.environment ?? {}) };
+      const env: Record<string, string> = {};
+      for (const [key, value] of Object.entries(declaredEnv)) {
+        const resolved = intrinsicValue(value, declared);
+        if (resolved !== undefined && resolved !== null && typeof resolved !== 'object') env[key] = String(resolved);
+      }
+      return { ...env, ...sdkEnv, AWS_LAMBDA_FUNCTION_NAME: `${config.service}-${settings.stage}-${name}` };
+    };
+
+    const info: LocalStackInfo = { region, credentials: LOCAL_CREDENTIALS, endpoints, resources };
+    if (options.writeStateFile) {
+      mkdirSync(settings.stateDir, { recursive: true });
+      writeFileSync(join(settings.stateDir, 'local.json'), `${JSON.stringify(info, null, 2)}\n`);
+      closers.push(async () => rmSync(join(settings.stateDir, 'local.json'), { force: true }));
+    }
+
+    return {
+      ...info,
+      config,
+      declared,
+      bedrock,
+      clients,
+      functionEnv,
+      close: async () => {
+        for (const c of [...closers].reverse()) await c().catch(() => {});
+      },
+    };
+  } catch (error) {
+    for (const c of [...closers].reverse()) await c().catch(() => {});
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      const port = (error as { port?: number }).port;
+      throw new Error(`port ${port ?? ''} is in use: is another callnotes stack running? Stop it, or choose other ports (CALLNOTES_SQS_PORT, CALLNOTES_DYNAMODB_PORT, CALLNOTES_S3_PORT, CALLNOTES_BEDROCK_PORT, CALLNOTES_API_PORT)`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** The inbound queue is the one the ingest function listens to; its DLQ is where it redrives. */
+function pickResources(config: ServerlessConfig, declared: Map<string, LocalResource>): LocalStackInfo['resources'] {
+  const sqsEvent = (config.functions?.ingest?.events ?? []).find((e: any) => e.sqs)?.sqs;
+  const inboundId: string | undefined = sqsEvent?.arn?.['Fn::GetAtt']?.[0];
+  const inbound = inboundId ? declared.get(inboundId) : undefined;
+  if (!inbound) throw new Error('serverless.yml: the ingest function has no sqs event on a queue declared in resources');
+  const dlqId = config.resources.Resources[inbound.logicalId].Properties?.RedrivePolicy?.deadLetterTargetArn?.['Fn::GetAtt']?.[0];
+  const byType = (type: string) => [...declared.values()].find((r) => r.type === type);
+  return {
+    queueUrl: inbound.ref,
+    dlqUrl: declared.get(dlqId)?.ref ?? '',
+    table: byType('AWS::DynamoDB::Table')?.name ?? '',
+    bucket: byType('AWS::S3::Bucket')?.name ?? '',
+  };
+}

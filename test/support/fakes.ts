@@ -1,0 +1,92 @@
+import type { CallNotes } from '#domain/notes.ts';
+import type { CallStore, IngestDeps, ModelAnswer, ModelOutput, NotesModel, Rejection, StoredCall, TranscriptStore } from '#domain/ports.ts';
+import type { ModelMode, NotesPrompt } from '#domain/prompt.ts';
+import type { Transcript } from '#domain/transcript.ts';
+
+export const validNotes = (): CallNotes => ({
+  summary: 'The customer reported a lost card. The agent blocked it and ordered a replacement.',
+  topics: ['lost card'],
+  actionItems: [{ owner: 'company', text: 'Mail a replacement card', due: '2026-11-20' }],
+  outcome: 'resolved',
+});
+
+/** A model that answers from a script of outputs (or errors), recording every prompt it saw. */
+export class ScriptedModel implements NotesModel {
+  readonly prompts: NotesPrompt[] = [];
+  readonly modelVersion = 'test';
+
+  constructor(
+    private readonly script: (ModelOutput | Error)[],
+    readonly mode: ModelMode = 'tool',
+    readonly modelId = 'anthropic.claude-3-haiku-20240307-v1:0',
+  ) {}
+
+  async generate(prompt: NotesPrompt): Promise<ModelAnswer> {
+    this.prompts.push(prompt);
+    const next = this.script.length > 1 ? this.script.shift()! : this.script[0]!;
+    if (next instanceof Error) throw next;
+    return { output: next, usage: { inputTokens: 100, outputTokens: 40 }, latencyMs: 5 };
+  }
+}
+
+export class MemoryCallStore implements CallStore {
+  readonly calls = new Map<string, StoredCall>();
+  readonly rejections: Rejection[] = [];
+
+  async getCall(callId: string) {
+    return this.calls.get(callId);
+  }
+
+  async putCall(call: StoredCall) {
+    if (this.calls.get(call.callId)?.transcriptHash === call.transcriptHash) return false;
+    this.calls.set(call.callId, structuredClone(call));
+    return true;
+  }
+
+  async putRejection(rejection: Rejection) {
+    this.rejections.push(rejection);
+  }
+}
+
+export class MemoryTranscriptStore implements TranscriptStore {
+  readonly transcripts = new Map<string, Transcript>();
+  readonly objects = new Map<string, string>();
+
+  async putTranscript(transcript: Transcript, hash: string) {
+    const uri = `s3://test-bucket/transcripts/${transcript.callId}/${hash}.json`;
+    this.transcripts.set(uri, structuredClone(transcript));
+    return uri;
+  }
+
+  async readObject(uri: string) {
+    const body = this.objects.get(uri);
+    if (body === undefined) throw new Error(`no object ${uri}`);
+    return body;
+  }
+}
+
+export function fakeDeps(model: NotesModel = new ScriptedModel([{ kind: 'tool', input: validNotes() }])) {
+  const deps = {
+    model,
+    calls: new MemoryCallStore(),
+    transcripts: new MemoryTranscriptStore(),
+    clock: { now: () => new Date('2026-11-23T10:00:00Z') },
+    limits: { maxInlineBytes: 10_000 },
+  } satisfies IngestDeps;
+  return deps;
+}
+
+export const message = (overrides: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    type: 'call.transcript.v1',
+    callId: 'call-1',
+    agentId: 'agent-7',
+    startedAt: '2026-11-16T09:12:00Z',
+    format: 'turns',
+    transcript: [
+      { role: 'agent', text: 'Thanks for calling, how can I help?' },
+      { role: 'customer', text: 'I lost my card yesterday.' },
+      { role: 'agent', text: 'I have blocked it and ordered a new one.' },
+    ],
+    ...overrides,
+  });

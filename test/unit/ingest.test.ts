@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { ModelOutputError, ModelThrottledError } from '#domain/errors.ts';
+import { ingestCall } from '#domain/ingest.ts';
+import { fakeDeps, message, ScriptedModel, validNotes } from '../support/fakes.ts';
+
+describe('Function: ingestCall', () => {
+  it('stores validated notes with the model id, usage and transcript location', async () => {
+    // Prepare
+    const deps = fakeDeps();
+
+    // Act
+    const result = await ingestCall({ messageId: 'm1', body: message() }, deps);
+
+    // Assess
+    expect(result.status).toBe('processed');
+    const stored = deps.calls.calls.get('call-1')!;
+    expect(stored.notes).toEqual(validNotes());
+    expect(stored.model.id).toBe('anthropic.claude-3-haiku-20240307-v1:0');
+    expect(stored.usage).toEqual({ inputTokens: 100, outputTokens: 40, modelCalls: 1 });
+    expect(stored.turnCount).toBe(3);
+    expect(deps.transcripts.transcripts.has(stored.transcriptUri)).toBe(true);
+  });
+
+  it('renders the call date and transcript into the prompt', async () => {
+    const model = new ScriptedModel([{ kind: 'tool', input: validNotes() }]);
+    const deps = fakeDeps(model);
+
+    await ingestCall({ messageId: 'm1', body: message() }, deps);
+
+    const user = model.prompts[0]!.messages[0]!.text;
+    expect(user).toContain('Call date: 2026-11-16');
+    expect(user).toContain('Customer: I lost my card yesterday.');
+    expect(model.prompts[0]!.tool?.name).toBe('record_call_notes');
+  });
+
+  it.each([
+    ['not JSON', '{"type": "call.transcript.v1",', 'body'],
+    ['a JSON array', '[]', 'body'],
+    ['an unknown type', message({ type: 'call.transcript.v9' }), 'type'],
+    ['no agentId', message({ agentId: undefined }), 'agentId'],
+    ['a bad startedAt', message({ startedAt: 'yesterday' }), 'startedAt'],
+    ['both transcript and S3 URI', message({ transcriptS3Uri: 's3://b/k' }), 'transcript'],
+    ['a turn with an unknown role', message({ transcript: [{ role: 'bot', text: 'hi' }] }), 'transcript.0.role'],
+    ['an empty transcript', message({ transcript: [] }), 'transcript'],
+    ['a number as transcript', message({ format: 'auto', transcript: 42 }), 'transcript'],
+    ['a format not supported yet', message({ format: 'genesys', transcript: {} }), 'format'],
+  ])('rejects %s with the field at fault, without calling the model', async (_label, body, field) => {
+    const model = new ScriptedModel([{ kind: 'tool', input: validNotes() }]);
+    const deps = fakeDeps(model);
+
+    const result = await ingestCall({ messageId: 'm1', body }, deps);
+
+    expect(result).toMatchObject({ status: 'rejected', field });
+    expect(deps.calls.rejections).toHaveLength(1);
+    expect(deps.calls.rejections[0]).toMatchObject({ messageId: 'm1', field });
+    expect(model.prompts).toHaveLength(0);
+  });
+
+  it('refuses an oversized inline transcript and says to use S3', async () => {
+    const deps = fakeDeps();
+    const long = Array.from({ length: 400 }, (_, i) => `Customer: sentence number ${i} about my bill`).join('\n');
+
+    const result = await ingestCall({ messageId: 'm1', body: message({ format: 'text', transcript: long }) }, deps);
+
+    expect(result).toMatchObject({ status: 'rejected', reason: 'oversized' });
+    expect(result.status === 'rejected' && result.message).toMatch(/transcriptS3Uri/);
+  });
+
+  it('reads a transcript delivered by S3 URI', async () => {
+    const deps = fakeDeps();
+    deps.transcripts.objects.set('s3://in/call-1.txt', 'Agent: Hello.\nCustomer: My internet is down.');
+
+    const result = await ingestCall({ messageId: 'm1', body: message({ transcript: undefined, format: 'text', transcriptS3Uri: 's3://in/call-1.txt' }) }, deps);
+
+    expect(result.status).toBe('processed');
+    expect(deps.calls.calls.get('call-1')!.turnCount).toBe(2);
+  });
+
+  it('makes no second model call for a duplicate delivery of the same transcript', async () => {
+    const model = new ScriptedModel([{ kind: 'tool', input: validNotes() }]);
+    const deps = fakeDeps(model);
+
+    await ingestCall({ messageId: 'm1', body: message() }, deps);
+    const again = await ingestCall({ messageId: 'm2', body: message() }, deps);
+
+    expect(again).toEqual({ status: 'duplicate', callId: 'call-1' });
+    expect(model.prompts).toHaveLength(1);
+  });
+
+  it('writes new notes when the transcript of a call changes', async () => {
+    const model = new ScriptedModel([{ kind: 'tool', input: validNotes() }]);
+    const deps = fakeDeps(model);
+
+    await ingestCall({ messageId: 'm1', body: message() }, deps);
+    const changed = await ingestCall({ messageId: 'm2', body: message({ transcript: [{ role: 'customer', text: 'Cancel my plan.' }] }) }, deps);
+
+    expect(changed.status).toBe('processed');
+    expect(model.prompts).toHaveLength(2);
+  });
+
+  it('repairs an invalid answer once, showing the model what was wrong', async () => {
+    const model = new ScriptedModel([{ kind: 'tool', input: { summary: 'x', topics: [] } }, { kind: 'tool', input: validNotes() }]);
+    const deps = fakeDeps(model);
+
+    const result = await ingestCall({ messageId: 'm1', body: message() }, deps);
+
+    expect(result.status).toBe('processed');
+    expect(model.prompts).toHaveLength(2);
+    expect(model.prompts[1]!.messages.at(-1)!.text).toMatch(/topics/);
+    expect(deps.calls.calls.get('call-1')!.usage.modelCalls).toBe(2);
+  });
+
+  it('throws a transient error when the repaired answer is still invalid', async () => {
+    const deps = fakeDeps(new ScriptedModel([{ kind: 'text', text: 'Sorry, I cannot help with that.' }], 'json-text'));
+
+    await expect(ingestCall({ messageId: 'm1', body: message() }, deps)).rejects.toBeInstanceOf(ModelOutputError);
+    expect(deps.calls.calls.size).toBe(0);
+    expect(deps.calls.rejections).toHaveLength(0);
+  });
+
+  it('accepts JSON text wrapped in a code fence from a fine-tuned model', async () => {
+    const deps = fakeDeps(new ScriptedModel([{ kind: 'text', text: '```json\n' + JSON.stringify(validNotes()) + '\n```' }], 'json-text'));
+
+    const result = await ingestCall({ messageId: 'm1', body: message() }, deps);
+
+    expect(result.status).toBe('processed');
+  });
+
+  it('lets a throttled model call fail the record so SQS retries it', async () => {
+    const deps = fakeDeps(new ScriptedModel([new ModelThrottledError('slow down')]));
+
+    await expect(ingestCall({ messageId: 'm1', body: message() }, deps)).rejects.toBeInstanceOf(ModelThrottledError);
+    expect(deps.calls.rejections).toHaveLength(0);
+  });
+});
