@@ -78,6 +78,10 @@ export interface LocalStackSettings {
   ports: { sqs: number; dynamodb: number; s3: number; bedrock: number; api: number };
   stage: string;
   stateDir: string;
+  /** Log level of the functions run offline: quieter than deployed, so the notes stay readable. */
+  functionLogLevel: string;
+  /** Environment that serverless.yml's ${env:…} variables read, as `serverless` would. */
+  env: Env;
 }
 
 export function loadLocalStackSettings(env: Env = process.env): LocalStackSettings {
@@ -92,5 +96,7 @@ export function loadLocalStackSettings(env: Env = process.env): LocalStackSettin
     },
     stage: optional(env, 'CALLNOTES_LOCAL_STAGE', 'local'),
     stateDir: optional(env, 'CALLNOTES_STATE_DIR', '.callnotes'),
+    functionLogLevel: optional(env, 'LOG_LEVEL', 'WARN'),
+    env: { ...env },
   };
 }

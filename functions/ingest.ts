@@ -15,7 +15,10 @@ export function makeHandler(deps: IngestDeps, retries?: RetryScheduler) {
   const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord) => {
     const result = await ingestCall({ messageId: record.messageId, body: record.body }, deps);
-    if (result.status === 'rejected') logger.warn('message rejected', { messageId: record.messageId, ...result });
+    if (result.status === 'rejected') {
+      const { message: detail, ...rest } = result;
+      logger.warn('message rejected', { messageId: record.messageId, ...rest, detail });
+    }
     else logger.info(`call ${result.status}`, { callId: result.status === 'processed' ? result.call.callId : result.callId });
     return result;
   };

@@ -5,7 +5,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { DynamoDbCallStore } from '#adapters/dynamodb-call-store.ts';
 import type { CallNotes } from '#domain/notes.ts';
 import type { StoredCall } from '#domain/ports.ts';
-import { SqsEventSource, type SqsHandler } from './sqs-event-source.ts';
+import { SqsEventSource, type BatchOutcome, type SqsHandler } from './sqs-event-source.ts';
 import type { LocalStack } from './stack.ts';
 
 export type CallOutcome =
@@ -24,6 +24,8 @@ export interface PipelineOptions {
   /** Extra function environment (e.g. a shorter retry backoff for demonstrations). */
   env?: Record<string, string>;
   onOutcome?: (outcome: CallOutcome) => void;
+  /** Every invocation of the function: its records and which of them it reported as failed. */
+  onBatch?: (batch: BatchOutcome) => void;
 }
 
 /**
@@ -81,7 +83,9 @@ export async function startIngestPipeline(stack: LocalStack, options: PipelineOp
     maximumConcurrency: Number(sqsEvent.maximumConcurrency ?? 2),
     reportBatchItemFailures: sqsEvent.functionResponseType === 'ReportBatchItemFailures',
     handler,
-    onBatch: ({ records, failedIds, error }) => {
+    onBatch: (batch) => {
+      options.onBatch?.(batch);
+      const { records, failedIds, error } = batch;
       const failed = new Set(failedIds);
       void Promise.all(records.map((r) => settle(r, failed.has(r.messageId), error))).catch((e) =>
         process.stderr.write(`[pipeline] could not read the outcome: ${(e as Error).message}\n`),

@@ -19,8 +19,6 @@ const opts = program.opts<{ once?: boolean; json?: boolean; samples: boolean; ti
 const say = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
 
 const settings = loadLocalStackSettings();
-process.env.LOG_LEVEL ??= 'WARN';
-process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL;
 
 const started = Date.now();
 const stack = await startLocalStack({ settings, writeStateFile: true }).catch((error: Error) => {
@@ -38,7 +36,7 @@ say(`  region ${stack.region}, credentials ${stack.credentials.accessKeyId} / ${
 
 const rows: CallOutcome[] = [];
 const pipeline = await startIngestPipeline(stack, {
-  env: { CALLNOTES_RETRY_BASE_SECONDS: process.env.CALLNOTES_RETRY_BASE_SECONDS ?? '1' },
+  env: { CALLNOTES_RETRY_BASE_SECONDS: settings.env.CALLNOTES_RETRY_BASE_SECONDS ?? '1', LOG_LEVEL: settings.functionLogLevel },
   onOutcome: (outcome) => {
     rows.push(outcome);
     if (opts.json) process.stdout.write(`${JSON.stringify(jsonLine(outcome))}\n`);
@@ -87,7 +85,7 @@ function jsonLine(o: CallOutcome) {
 function renderTable(outcomes: CallOutcome[]): string {
   const table = new Table({
     head: ['call id', 'status', 'outcome', 'topics', 'actions', 'summary'],
-    colWidths: [22, 11, 11, 30, 9, 52],
+    colWidths: [26, 11, 11, 30, 9, 50],
     wordWrap: true,
     style: { head: [], border: [] },
   });

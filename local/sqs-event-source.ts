@@ -75,6 +75,8 @@ export class SqsEventSource {
           MaxNumberOfMessages: Math.min(10, batchSize - batch.length),
           WaitTimeSeconds: batch.length === 0 ? 1 : 0,
           MessageSystemAttributeNames: ['All'],
+          // Older emulators read only the deprecated name; AWS accepts both.
+          AttributeNames: ['All'],
           MessageAttributeNames: ['All'],
         }),
         { abortSignal: this.#abort.signal },

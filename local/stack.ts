@@ -54,7 +54,7 @@ const close = (server: Server) => new Promise<void>((resolve) => server.close(()
 export async function startLocalStack(options: StartOptions): Promise<LocalStack> {
   const { settings } = options;
   const { host } = settings;
-  const config = loadServerlessConfig(options.serverlessPath ?? 'serverless.yml', { stage: settings.stage });
+  const config = loadServerlessConfig(options.serverlessPath ?? 'serverless.yml', { stage: settings.stage, env: settings.env });
   const region: string = config.provider.region ?? 'us-west-2';
   const closers: (() => Promise<void>)[] = [];
   const url = (port: number) => `http://${host}:${port}`;

@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CallNotesSchema } from '#domain/notes.ts';
+import { startIngestPipeline, type IngestPipeline } from '#local/pipeline.ts';
+import { lambdaContext, type BatchOutcome } from '#local/sqs-event-source.ts';
+import type { LocalStack } from '#local/stack.ts';
+import { startTestStack } from '../support/local-stack.ts';
+
+const sample = (name: string) => readFileSync(`events/calls/${name}.json`, 'utf8');
+const withCallId = (body: string, callId: string) => JSON.stringify({ ...JSON.parse(body), callId });
+
+describe('Integration: ingest function on the local stack', () => {
+  let stack: LocalStack;
+  let pipeline: IngestPipeline;
+  const batches: BatchOutcome[] = [];
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    pipeline = await startIngestPipeline(stack, { env: { CALLNOTES_RETRY_BASE_SECONDS: '1' }, onBatch: (b) => batches.push(b) });
+  });
+
+  afterAll(async () => {
+    await pipeline?.stop();
+    await stack?.close();
+  });
+
+  const queueDepth = async (queueUrl: string) => {
+    const { Attributes = {} } = await stack.clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    );
+    return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+  };
+
+  it('turns a message on the queue into a stored call with valid notes', async () => {
+    // Prepare
+    const [id] = await pipeline.send([withCallId(sample('lost-card'), 'it-lost-card')]);
+
+    // Act
+    const outcome = (await pipeline.waitFor([id!], 20_000)).get(id!);
+
+    // Assess
+    expect(outcome?.status).toBe('processed');
+    if (outcome?.status !== 'processed') return;
+    expect(CallNotesSchema.safeParse(outcome.call.notes).success).toBe(true);
+    expect(outcome.call.model.id).toBe(stack.functionEnv('ingest').CALLNOTES_MODEL_ID);
+    expect(outcome.call.usage.inputTokens).toBeGreaterThan(0);
+    expect(outcome.call.transcriptUri).toMatch(new RegExp(`^s3://${stack.resources.bucket}/transcripts/it-lost-card/`));
+    expect(await queueDepth(stack.resources.queueUrl)).toBe(0);
+  });
+
+  it('stores a rejection for a malformed message and does not retry it', async () => {
+    const body = JSON.stringify({ type: 'call.transcript.v1', callId: 'it-bad', startedAt: '2026-11-20T10:00:00Z', transcript: 'Agent: hi' });
+    const [id] = await pipeline.send([body]);
+
+    const outcome = (await pipeline.waitFor([id!], 20_000)).get(id!);
+
+    expect(outcome).toMatchObject({ status: 'rejected', callId: 'it-bad', field: 'agentId' });
+    const failedBatches = batches.filter((b) => b.failedIds.includes(id!));
+    expect(failedBatches).toHaveLength(0);
+    expect(await queueDepth(stack.resources.queueUrl)).toBe(0);
+    expect(await queueDepth(stack.resources.dlqUrl)).toBe(0);
+  });
+
+  it('reports a throttled model call as a batch item failure and succeeds on redelivery', async () => {
+    stack.bedrock.setFaults({ throttleNext: 2 }); // the SDK tries twice, so both attempts are throttled
+    const [id] = await pipeline.send([withCallId(sample('billing-dispute'), 'it-throttled')]);
+
+    const outcome = (await pipeline.waitFor([id!], 30_000)).get(id!);
+
+    expect(batches.some((b) => b.failedIds.includes(id!))).toBe(true);
+    expect(outcome?.status).toBe('processed');
+    const redelivered = batches.filter((b) => b.records.some((r) => r.messageId === id));
+    expect(Number(redelivered.at(-1)!.records.find((r) => r.messageId === id)!.attributes.ApproximateReceiveCount)).toBeGreaterThanOrEqual(2);
+    const doc = DynamoDBDocumentClient.from(stack.clients.dynamodb);
+    const { Items = [] } = await doc.send(new ScanCommand({ TableName: stack.resources.table, FilterExpression: 'callId = :c AND entity = :e', ExpressionAttributeValues: { ':c': 'it-throttled', ':e': 'call' } }));
+    expect(Items).toHaveLength(1);
+  });
+
+  it('processes the Lambda-shaped sample event as `serverless invoke local` would', async () => {
+    const { handler } = await import('#functions/ingest.ts');
+    const event = JSON.parse(readFileSync('events/sqs/batch.json', 'utf8'));
+
+    const response = await handler(event, lambdaContext('ingest', stack.region, 1024, () => 60_000));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+  });
+});
