@@ -100,3 +100,23 @@ export function loadLocalStackSettings(env: Env = process.env): LocalStackSettin
     env: { ...env },
   };
 }
+
+/** Where operator commands (eval, curate, refresh, models, dlq, …) point. */
+export interface OperatorSettings {
+  /** A deployed stage (CALLNOTES_STAGE); unset means the local stack. */
+  stage?: string;
+  region?: string;
+  stateDir: string;
+  modelId?: string;
+  env: Env;
+}
+
+export function loadOperatorSettings(env: Env = process.env): OperatorSettings {
+  return {
+    stage: env.CALLNOTES_STAGE?.trim() || undefined,
+    region: env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || undefined,
+    stateDir: optional(env, 'CALLNOTES_STATE_DIR', '.callnotes'),
+    modelId: env.CALLNOTES_MODEL_ID?.trim() || undefined,
+    env: { ...env },
+  };
+}

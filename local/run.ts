@@ -11,7 +11,7 @@ const program = new Command('npm start --')
   .option('--once', 'exit after the sample calls are processed (0 when all succeeded)')
   .option('--json', 'print one JSON object per processed call on stdout; everything else goes to stderr')
   .option('--no-samples', 'do not send the sample calls in events/calls')
-  .option('--timeout <seconds>', 'with --once, how long to wait for the samples', '110')
+  .option('--timeout <seconds>', 'how long to wait for the sample calls', '110')
   .parse();
 const opts = program.opts<{ once?: boolean; json?: boolean; samples: boolean; timeout: string }>();
 
@@ -34,13 +34,13 @@ say(`  table     ${stack.resources.table}`);
 say(`  bucket    ${stack.resources.bucket}`);
 say(`  region ${stack.region}, credentials ${stack.credentials.accessKeyId} / ${stack.credentials.secretAccessKey}; written to ${join(settings.stateDir, 'local.json')}`);
 
-const rows: CallOutcome[] = [];
+// Sample outcomes are printed together once all are in; anything sent later is printed as it lands.
+const sampleIds = new Set<string>();
 const pipeline = await startIngestPipeline(stack, {
   env: { CALLNOTES_RETRY_BASE_SECONDS: settings.env.CALLNOTES_RETRY_BASE_SECONDS ?? '1', LOG_LEVEL: settings.functionLogLevel },
   onOutcome: (outcome) => {
-    rows.push(outcome);
     if (opts.json) process.stdout.write(`${JSON.stringify(jsonLine(outcome))}\n`);
-    else if (!opts.once) say(renderTable([outcome]));
+    else if (!sampleIds.has(outcome.messageId)) say(renderTable([outcome]));
   },
 });
 
@@ -59,18 +59,18 @@ process.on('SIGTERM', () => void shutdown(0));
 if (opts.samples) {
   const dir = 'events/calls';
   const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-  const ids = await pipeline.send(files.map((f) => readFileSync(join(dir, f), 'utf8')));
+  const bodies = files.map((f) => readFileSync(join(dir, f), 'utf8'));
+  const ids = await pipeline.send(bodies);
+  ids.forEach((id) => sampleIds.add(id));
   say(`sent ${ids.length} sample calls from ${dir}/ to ${stack.resources.queueUrl}`);
-  if (opts.once) {
-    const outcomes = await pipeline.waitFor(ids, Number(opts.timeout) * 1000);
-    if (!opts.json) say(renderTable(ids.map((id) => outcomes.get(id)).filter((o): o is CallOutcome => !!o)));
-    const missing = ids.length - outcomes.size;
-    const failed = [...outcomes.values()].filter((o) => o.status !== 'processed');
-    for (const f of failed) process.stderr.write(`failed: ${f.callId ?? f.messageId}: ${f.status}: ${'message' in f ? f.message : f.reason}\n`);
-    if (missing > 0) process.stderr.write(`failed: ${missing} sample call(s) not processed within ${opts.timeout}s\n`);
-    say(`${outcomes.size - failed.length} of ${ids.length} calls processed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-    await shutdown(failed.length > 0 || missing > 0 ? 1 : 0);
-  }
+  const outcomes = await pipeline.waitFor(ids, Number(opts.timeout) * 1000);
+  if (!opts.json) say(renderTable(ids.map((id) => outcomes.get(id)).filter((o): o is CallOutcome => !!o)));
+  const missing = ids.length - outcomes.size;
+  const failed = [...outcomes.values()].filter((o) => o.status !== 'processed');
+  for (const f of failed) process.stderr.write(`failed: ${f.callId ?? f.messageId}: ${f.status}: ${'message' in f ? f.message : f.reason}\n`);
+  if (missing > 0) process.stderr.write(`failed: ${missing} sample call(s) not processed within ${opts.timeout}s\n`);
+  say(`${outcomes.size - failed.length} of ${ids.length} calls processed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  if (opts.once) await shutdown(failed.length > 0 || missing > 0 ? 1 : 0);
 }
 say('serving; send transcripts to the queue (see README). Ctrl-C to stop.');
 
