@@ -12,7 +12,7 @@ export interface Config {
   /** Path-style S3 addressing, for S3 emulators that cannot serve bucket subdomains. */
   s3ForcePathStyle: boolean;
   model: { id: string; version: string; family: ModelFamily; maxOutputTokens: number; maxAttempts: number };
-  limits: { maxInlineBytes: number };
+  limits: { maxInlineBytes: number; maxObjectBytes: number };
   retry: { baseSeconds: number; maxSeconds: number };
 }
 
@@ -64,7 +64,10 @@ export function loadConfig(env: Env = process.env): Config {
       maxOutputTokens: integer(env, 'CALLNOTES_MAX_OUTPUT_TOKENS', 1024, 64),
       maxAttempts: integer(env, 'CALLNOTES_MODEL_MAX_ATTEMPTS', 2, 1),
     },
-    limits: { maxInlineBytes: integer(env, 'CALLNOTES_MAX_INLINE_BYTES', 240_000, 1024) },
+    limits: {
+      maxInlineBytes: integer(env, 'CALLNOTES_MAX_INLINE_BYTES', 240_000, 1024),
+      maxObjectBytes: integer(env, 'CALLNOTES_MAX_OBJECT_BYTES', 20_000_000, 1024),
+    },
     retry: {
       baseSeconds: integer(env, 'CALLNOTES_RETRY_BASE_SECONDS', 10, 0),
       maxSeconds: integer(env, 'CALLNOTES_RETRY_MAX_SECONDS', 300, 0),

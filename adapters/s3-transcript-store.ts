@@ -1,5 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { InvalidInputError } from '#domain/errors.ts';
+import { InvalidInputError, OversizedInputError } from '#domain/errors.ts';
 import type { TranscriptStore } from '#domain/ports.ts';
 import type { Transcript } from '#domain/transcript.ts';
 
@@ -22,13 +22,17 @@ export class S3TranscriptStore implements TranscriptStore {
     return `s3://${this.bucketName}/${key}`;
   }
 
-  async readObject(uri: string): Promise<string> {
+  async readObject(uri: string, maxBytes: number): Promise<{ body: string; metadata: Record<string, string> }> {
     const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
     if (!match) throw new InvalidInputError('invalid-message', 'transcriptS3Uri', `"${uri}" is not an s3://bucket/key URI`);
     const [, bucket, key] = match as unknown as [string, string, string];
     try {
       const response = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return await response.Body!.transformToString('utf-8');
+      if ((response.ContentLength ?? 0) > maxBytes) {
+        response.Body?.transformToWebStream().cancel().catch(() => {});
+        throw new OversizedInputError(response.ContentLength!, maxBytes, 'transcript object');
+      }
+      return { body: await response.Body!.transformToString('utf-8'), metadata: response.Metadata ?? {} };
     } catch (error) {
       const name = (error as { name?: string }).name;
       if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound') {

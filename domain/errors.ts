@@ -34,11 +34,13 @@ export class TranscriptFormatError extends InvalidInputError {
 }
 
 export class OversizedInputError extends InvalidInputError {
-  constructor(bytes: number, limit: number) {
+  constructor(bytes: number, limit: number, what: 'inline transcript' | 'transcript object' = 'inline transcript') {
     super(
       'oversized',
       'transcript',
-      `inline transcript is ${bytes} bytes, over the ${limit}-byte limit: upload it to the transcripts bucket and send transcriptS3Uri instead`,
+      what === 'inline transcript'
+        ? `inline transcript is ${bytes} bytes, over the ${limit}-byte limit: upload it to the transcripts bucket and send transcriptS3Uri instead`
+        : `transcript object is ${bytes} bytes, over the ${limit}-byte limit (CALLNOTES_MAX_OBJECT_BYTES): split the call or raise the limit`,
     );
   }
 }

@@ -59,3 +59,89 @@ export function salvageIds(body: string): { callId?: string; agentId?: string } 
     return {};
   }
 }
+
+/** An S3 event notification (ObjectCreated) for a transcript object, as S3 sends it to SQS. */
+export const S3NotificationSchema = z.object({
+  Records: z
+    .array(
+      z.object({
+        eventSource: z.literal('aws:s3'),
+        eventName: z.string(),
+        eventTime: z.string(),
+        s3: z.object({
+          bucket: z.object({ name: z.string().min(1) }),
+          object: z.object({ key: z.string().min(1), size: z.number().optional() }),
+        }),
+      }),
+    )
+    .min(1),
+});
+export type S3Notification = z.infer<typeof S3NotificationSchema>;
+
+/** What an inbound SQS body is, before its fields are validated. */
+export type InboundKind =
+  | { kind: 's3-test-event' }
+  | { kind: 's3-notification'; notification: S3Notification }
+  | { kind: 'message' };
+
+export function classifyInbound(body: string): InboundKind {
+  let json: any;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { kind: 'message' };
+  }
+  if (json?.Event === 's3:TestEvent' && json?.Service === 'Amazon S3') return { kind: 's3-test-event' };
+  if (Array.isArray(json?.Records) && json.Records.some((r: any) => r?.eventSource === 'aws:s3')) {
+    const parsed = S3NotificationSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new InvalidMessageError(issue.path.join('.') || 'Records', `not a valid S3 event notification: ${issue.message}`);
+    }
+    return { kind: 's3-notification', notification: parsed.data };
+  }
+  return { kind: 'message' };
+}
+
+/** S3 keys arrive URL-encoded in notifications, with '+' for spaces. */
+export function decodeS3Key(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, ' '));
+}
+
+/**
+ * Builds the call message for a transcript object. Metadata set at upload (`call-id`, `agent-id`,
+ * `started-at`, `queue`, `language`, `format`) wins; else the call id is the key's file name and the
+ * start time the event time. An object that is itself a call.transcript.v1 message is used as is.
+ */
+export function messageForObject(
+  object: { bucket: string; key: string; eventTime: string },
+  document: { body: string; metadata: Record<string, string> },
+): InboundMessage {
+  const envelope = tryJson(document.body) as Record<string, unknown> | undefined;
+  if (envelope && typeof envelope === 'object' && (envelope as any).type === 'call.transcript.v1') {
+    return parseInboundMessage(document.body);
+  }
+  const meta = document.metadata;
+  const fileName = object.key.split('/').pop()!.replace(/\.(json|txt|vtt|jsonl)$/i, '');
+  const candidate = {
+    type: 'call.transcript.v1',
+    callId: meta['call-id'] ?? fileName,
+    agentId: meta['agent-id'] ?? 'unknown',
+    startedAt: meta['started-at'] ?? object.eventTime,
+    queue: meta.queue,
+    language: meta.language,
+    format: meta.format ?? 'auto',
+    transcript: envelope ?? document.body,
+  };
+  return parseInboundMessage(JSON.stringify(candidate));
+}
+
+function tryJson(text: string): unknown {
+  const trimmed = text.trimStart();
+  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return undefined;
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { InvalidInputError, OversizedInputError, TranscriptFormatError } from './errors.ts';
-import { parseInboundMessage, salvageIds, type InboundMessage } from './inbound.ts';
+import {
+  classifyInbound,
+  decodeS3Key,
+  messageForObject,
+  parseInboundMessage,
+  salvageIds,
+  type InboundMessage,
+  type S3Notification,
+} from './inbound.ts';
 import { writeNotes } from './write-notes.ts';
 import type { IngestDeps, StoredCall } from './ports.ts';
 import { describe, parseText, parseTurns, type Transcript } from './transcript.ts';
@@ -13,34 +21,88 @@ export interface InboundRecord {
 export type IngestResult =
   | { status: 'processed'; call: StoredCall }
   | { status: 'duplicate'; callId: string }
+  | { status: 'ignored'; reason: string }
   | { status: 'rejected'; callId?: string; reason: string; field: string; message: string };
 
 /**
- * One inbound message to stored call notes. Input that can never succeed is rejected with a
- * stored reason and acknowledged; anything else that fails is thrown so the message is retried.
+ * One SQS message to stored call notes: an inline call message, or an S3 event notification for
+ * transcript objects. Input that can never succeed is rejected with a stored reason and
+ * acknowledged; anything else that fails is thrown so the message is retried.
  */
+export async function ingestMessage(record: InboundRecord, deps: IngestDeps): Promise<IngestResult[]> {
+  let inbound;
+  try {
+    inbound = classifyInbound(record.body);
+  } catch (error) {
+    return [await rejectOrThrow(error, record, salvageIds(record.body), deps)];
+  }
+  switch (inbound.kind) {
+    case 's3-test-event':
+      return [{ status: 'ignored', reason: 'S3 test event (sent when a bucket notification is configured)' }];
+    case 's3-notification': {
+      const results: IngestResult[] = [];
+      for (const object of inbound.notification.Records) results.push(await ingestObject(record, object, deps));
+      return results;
+    }
+    case 'message':
+      return [await ingestInline(record, deps)];
+  }
+}
+
+/** The call in an inline message (kept for callers that know the body is one). */
 export async function ingestCall(record: InboundRecord, deps: IngestDeps): Promise<IngestResult> {
-  const receivedAt = deps.clock.now().toISOString();
+  const [result] = await ingestMessage(record, deps);
+  return result!;
+}
+
+async function ingestInline(record: InboundRecord, deps: IngestDeps): Promise<IngestResult> {
   let message: InboundMessage;
   let transcript: Transcript;
   try {
     message = parseInboundMessage(record.body);
     transcript = parseTranscript(message, await loadTranscript(message, deps));
   } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    const ids = salvageIds(record.body);
-    const rejection = {
-      messageId: record.messageId,
-      ...ids,
-      reason: error.reason,
-      field: error.field,
-      message: error.message,
-      rejectedAt: receivedAt,
-    };
-    await deps.calls.putRejection(rejection);
-    return { status: 'rejected', callId: ids.callId, reason: error.reason, field: error.field, message: error.message };
+    return rejectOrThrow(error, record, salvageIds(record.body), deps);
   }
+  return processCall(message, transcript, deps);
+}
 
+async function ingestObject(record: InboundRecord, object: S3Notification['Records'][number], deps: IngestDeps): Promise<IngestResult> {
+  const key = decodeS3Key(object.s3.object.key);
+  const uri = `s3://${object.s3.bucket.name}/${key}`;
+  let message: InboundMessage;
+  let transcript: Transcript;
+  try {
+    const document = await deps.transcripts.readObject(uri, deps.limits.maxObjectBytes);
+    message = messageForObject({ bucket: object.s3.bucket.name, key, eventTime: object.eventTime }, document);
+    transcript = parseTranscript(message, await loadTranscript(message, deps));
+  } catch (error) {
+    const fileName = key.split('/').pop()!.replace(/\.\w+$/, '');
+    return rejectOrThrow(error, record, { callId: salvageIds(JSON.stringify({ callId: fileName })).callId }, deps);
+  }
+  return processCall(message, transcript, deps);
+}
+
+async function rejectOrThrow(
+  error: unknown,
+  record: InboundRecord,
+  ids: { callId?: string; agentId?: string },
+  deps: IngestDeps,
+): Promise<IngestResult> {
+  if (!(error instanceof InvalidInputError)) throw error;
+  await deps.calls.putRejection({
+    messageId: record.messageId,
+    ...ids,
+    reason: error.reason,
+    field: error.field,
+    message: error.message,
+    rejectedAt: deps.clock.now().toISOString(),
+  });
+  return { status: 'rejected', callId: ids.callId, reason: error.reason, field: error.field, message: error.message };
+}
+
+async function processCall(message: InboundMessage, transcript: Transcript, deps: IngestDeps): Promise<IngestResult> {
+  const receivedAt = deps.clock.now().toISOString();
   const transcriptHash = hashTranscript(transcript);
   const existing = await deps.calls.getCall(message.callId);
   if (existing?.transcriptHash === transcriptHash) {
@@ -74,12 +136,12 @@ export async function ingestCall(record: InboundRecord, deps: IngestDeps): Promi
 
 async function loadTranscript(message: InboundMessage, deps: IngestDeps): Promise<unknown> {
   if (message.transcriptS3Uri !== undefined) {
-    const text = await deps.transcripts.readObject(message.transcriptS3Uri);
-    if (message.format === 'text') return text;
+    const { body } = await deps.transcripts.readObject(message.transcriptS3Uri, deps.limits.maxObjectBytes);
+    if (message.format === 'text' || message.format === 'webvtt') return body;
     try {
-      return JSON.parse(text);
+      return JSON.parse(body);
     } catch {
-      return text;
+      return body;
     }
   }
   const bytes = Buffer.byteLength(typeof message.transcript === 'string' ? message.transcript : JSON.stringify(message.transcript));

@@ -66,8 +66,8 @@ export interface CallStore {
 export interface TranscriptStore {
   /** Keeps the (redacted) normalized transcript; returns where it is. */
   putTranscript(transcript: Transcript, hash: string): Promise<string>;
-  /** Reads a transcript document delivered by reference (s3://bucket/key). */
-  readObject(uri: string): Promise<string>;
+  /** Reads a transcript document delivered by reference (s3://bucket/key), refusing one over maxBytes. */
+  readObject(uri: string, maxBytes: number): Promise<{ body: string; metadata: Record<string, string> }>;
 }
 
 export interface Clock {
@@ -79,5 +79,5 @@ export interface IngestDeps {
   calls: CallStore;
   transcripts: TranscriptStore;
   clock: Clock;
-  limits: { maxInlineBytes: number };
+  limits: { maxInlineBytes: number; maxObjectBytes: number };
 }

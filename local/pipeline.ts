@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { DynamoDbCallStore } from '#adapters/dynamodb-call-store.ts';
+import { S3TranscriptStore } from '#adapters/s3-transcript-store.ts';
+import { classifyInbound, decodeS3Key, messageForObject, salvageIds } from '#domain/inbound.ts';
 import type { CallNotes } from '#domain/notes.ts';
 import type { StoredCall } from '#domain/ports.ts';
 import { SqsEventSource, type BatchOutcome, type SqsHandler } from './sqs-event-source.ts';
@@ -51,8 +53,9 @@ export async function startIngestPipeline(stack: LocalStack, options: PipelineOp
     for (const wake of waiters) wake();
   };
 
+  const transcripts = new S3TranscriptStore(stack.resources.bucket, stack.clients.s3);
   const settle = async (r: SQSRecord, failed: boolean, error: unknown) => {
-    const callId = callIdOf(r.body);
+    const callId = await callIdOf(r.body, transcripts);
     if (failed) {
       const receiveCount = Number(r.attributes.ApproximateReceiveCount);
       if (receiveCount >= maxReceiveCount) {
@@ -136,11 +139,19 @@ async function importHandler(handlerPath: string): Promise<SqsHandler> {
   return handler as SqsHandler;
 }
 
-function callIdOf(body: string): string | undefined {
+/** The call a message is about: its callId, or for an S3 notification the call its (first) object makes. */
+async function callIdOf(body: string, transcripts: S3TranscriptStore): Promise<string | undefined> {
   try {
+    const inbound = classifyInbound(body);
+    if (inbound.kind === 's3-notification') {
+      const object = inbound.notification.Records[0]!;
+      const key = decodeS3Key(object.s3.object.key);
+      const document = await transcripts.readObject(`s3://${object.s3.bucket.name}/${key}`, Number.MAX_SAFE_INTEGER);
+      return messageForObject({ bucket: object.s3.bucket.name, key, eventTime: object.eventTime }, document).callId;
+    }
     const id = (JSON.parse(body) as { callId?: unknown }).callId;
     return typeof id === 'string' ? id : undefined;
   } catch {
-    return undefined;
+    return salvageIds(body).callId;
   }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +19,7 @@ describe('Integration: ingest function on the local stack', () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
-    pipeline = await startIngestPipeline(stack, { env: { CALLNOTES_RETRY_BASE_SECONDS: '1' }, onBatch: (b) => batches.push(b) });
+    pipeline = await startIngestPipeline(stack, { env: { CALLNOTES_RETRY_BASE_SECONDS: '1', LOG_LEVEL: 'ERROR' }, onBatch: (b) => batches.push(b) });
   });
 
   afterAll(async () => {
@@ -76,6 +77,25 @@ describe('Integration: ingest function on the local stack', () => {
     const doc = DynamoDBDocumentClient.from(stack.clients.dynamodb);
     const { Items = [] } = await doc.send(new ScanCommand({ TableName: stack.resources.table, FilterExpression: 'callId = :c AND entity = :e', ExpressionAttributeValues: { ':c': 'it-throttled', ':e': 'call' } }));
     expect(Items).toHaveLength(1);
+  });
+
+  it('reads a transcript uploaded to the bucket when its S3 notification arrives', async () => {
+    const key = 'incoming/it-s3-upload.txt';
+    await stack.clients.s3.send(
+      new PutObjectCommand({
+        Bucket: stack.resources.bucket,
+        Key: key,
+        Body: 'Agent: Thanks for calling.\nCustomer: My package never arrived.\nAgent: I will send a replacement today.',
+        Metadata: { 'agent-id': 'agent-s3', 'started-at': '2026-11-21T12:00:00Z' },
+      }),
+    );
+    const notification = { Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', awsRegion: stack.region, eventTime: '2026-11-21T12:05:00.000Z', eventName: 'ObjectCreated:Put', s3: { bucket: { name: stack.resources.bucket }, object: { key, size: 90 } } }] };
+
+    const [id] = await pipeline.send([JSON.stringify(notification)]);
+    const outcome = (await pipeline.waitFor([id!], 20_000)).get(id!);
+
+    expect(outcome).toMatchObject({ status: 'processed', callId: 'it-s3-upload' });
+    if (outcome?.status === 'processed') expect(outcome.call).toMatchObject({ agentId: 'agent-s3', startedAt: '2026-11-21T12:00:00Z', turnCount: 3 });
   });
 
   it('processes the Lambda-shaped sample event as `serverless invoke local` would', async () => {

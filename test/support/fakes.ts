@@ -1,3 +1,4 @@
+import { InvalidInputError, OversizedInputError } from '#domain/errors.ts';
 import type { CallNotes } from '#domain/notes.ts';
 import type { CallStore, IngestDeps, ModelAnswer, ModelOutput, NotesModel, Rejection, StoredCall, TranscriptStore } from '#domain/ports.ts';
 import type { ModelMode, NotesPrompt } from '#domain/prompt.ts';
@@ -58,10 +59,13 @@ export class MemoryTranscriptStore implements TranscriptStore {
     return uri;
   }
 
-  async readObject(uri: string) {
+  readonly metadata = new Map<string, Record<string, string>>();
+
+  async readObject(uri: string, maxBytes: number) {
     const body = this.objects.get(uri);
-    if (body === undefined) throw new Error(`no object ${uri}`);
-    return body;
+    if (body === undefined) throw new InvalidInputError('transcript-not-found', 'transcriptS3Uri', `no object ${uri}`);
+    if (body.length > maxBytes) throw new OversizedInputError(body.length, maxBytes, 'transcript object');
+    return { body, metadata: this.metadata.get(uri) ?? {} };
   }
 }
 
@@ -71,7 +75,7 @@ export function fakeDeps(model: NotesModel = new ScriptedModel([{ kind: 'tool', 
     calls: new MemoryCallStore(),
     transcripts: new MemoryTranscriptStore(),
     clock: { now: () => new Date('2026-11-23T10:00:00Z') },
-    limits: { maxInlineBytes: 10_000 },
+    limits: { maxInlineBytes: 10_000, maxObjectBytes: 100_000 },
   } satisfies IngestDeps;
   return deps;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelOutputError, ModelThrottledError } from '#domain/errors.ts';
-import { ingestCall } from '#domain/ingest.ts';
+import { ingestCall, ingestMessage } from '#domain/ingest.ts';
 import { fakeDeps, message, ScriptedModel, validNotes } from '../support/fakes.ts';
 
 describe('Function: ingestCall', () => {
@@ -131,5 +131,70 @@ describe('Function: ingestCall', () => {
 
     await expect(ingestCall({ messageId: 'm1', body: message() }, deps)).rejects.toBeInstanceOf(ModelThrottledError);
     expect(deps.calls.rejections).toHaveLength(0);
+  });
+
+  describe('S3 event notifications', () => {
+    const notification = (key: string, bucket = 'transcripts-bucket') =>
+      JSON.stringify({
+        Records: [
+          { eventVersion: '2.1', eventSource: 'aws:s3', awsRegion: 'us-west-2', eventTime: '2026-11-20T08:00:00.000Z', eventName: 'ObjectCreated:Put', s3: { bucket: { name: bucket }, object: { key, size: 120 } } },
+        ],
+      });
+
+    it('reads the transcript object and takes call id, agent and start time from its metadata', async () => {
+      const deps = fakeDeps();
+      deps.transcripts.objects.set('s3://transcripts-bucket/incoming/upload 1.txt', 'Agent: Hello.\nCustomer: My card was declined.');
+      deps.transcripts.metadata.set('s3://transcripts-bucket/incoming/upload 1.txt', { 'call-id': 'call-77', 'agent-id': 'agent-3', 'started-at': '2026-11-19T15:00:00Z' });
+
+      const [result] = await ingestMessage({ messageId: 'm1', body: notification('incoming/upload+1.txt') }, deps);
+
+      expect(result!.status).toBe('processed');
+      expect(deps.calls.calls.get('call-77')).toMatchObject({ agentId: 'agent-3', startedAt: '2026-11-19T15:00:00Z', turnCount: 2 });
+    });
+
+    it('falls back to the file name for the call id and the event time for the start', async () => {
+      const deps = fakeDeps();
+      deps.transcripts.objects.set('s3://transcripts-bucket/incoming/call-88.json', JSON.stringify([{ role: 'customer', text: 'Where is my parcel?' }]));
+
+      await ingestMessage({ messageId: 'm1', body: notification('incoming/call-88.json') }, deps);
+
+      expect(deps.calls.calls.get('call-88')).toMatchObject({ agentId: 'unknown', startedAt: '2026-11-20T08:00:00.000Z' });
+    });
+
+    it('uses an uploaded call.transcript.v1 message as it is', async () => {
+      const deps = fakeDeps();
+      deps.transcripts.objects.set('s3://transcripts-bucket/incoming/x.json', message({ callId: 'call-99' }));
+
+      await ingestMessage({ messageId: 'm1', body: notification('incoming/x.json') }, deps);
+
+      expect(deps.calls.calls.get('call-99')?.agentId).toBe('agent-7');
+    });
+
+    it('rejects a notification for an object that does not exist, naming the URI', async () => {
+      const deps = fakeDeps();
+
+      const [result] = await ingestMessage({ messageId: 'm1', body: notification('incoming/call-404.json') }, deps);
+
+      expect(result).toMatchObject({ status: 'rejected', callId: 'call-404', reason: 'transcript-not-found' });
+    });
+
+    it('refuses a transcript object over the size limit', async () => {
+      const deps = fakeDeps();
+      deps.transcripts.objects.set('s3://transcripts-bucket/incoming/big.txt', `Agent: ${'words '.repeat(30_000)}`);
+
+      const [result] = await ingestMessage({ messageId: 'm1', body: notification('incoming/big.txt') }, deps);
+
+      expect(result).toMatchObject({ status: 'rejected', reason: 'oversized' });
+    });
+
+    it('acknowledges the S3 test event without storing anything', async () => {
+      const deps = fakeDeps();
+      const body = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: '2026-11-20T08:00:00Z', Bucket: 'b', RequestId: 'r', HostId: 'h' });
+
+      const results = await ingestMessage({ messageId: 'm1', body }, deps);
+
+      expect(results).toEqual([{ status: 'ignored', reason: expect.stringMatching(/test event/i) }]);
+      expect(deps.calls.rejections).toHaveLength(0);
+    });
   });
 });

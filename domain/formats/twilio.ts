@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import type { Role } from '../transcript.ts';
+import { configuredRoles } from './speaker-roles.ts';
+import { buildTranscript, decodeJsonDocument, secondsToMs, validateDocument } from './document.ts';
+import type { FormatOptions, ParsedTranscript, RoleSource } from './types.ts';
+
+const EXPECTED = 'Twilio Conversational Intelligence transcript sentences {"sentences":[{"media_channel":1|2,"sentence_index","start_time","transcript"}]}';
+
+/**
+ * Default media channel roles. Twilio's dual-channel call recordings put the customer (caller,
+ * parent call leg) on the first channel and the agent on the second ("the left channel is the
+ * customer channel, and the right channel is the agent channel":
+ * https://www.twilio.com/docs/flex/developer/insights/enable-dual-channel-recordings).
+ * Recordings made another way may differ: set `channelRoles` ({"1":"agent","2":"customer"}) then.
+ */
+export const TWILIO_CHANNEL_ROLES: Readonly<Record<string, Role>> = Object.freeze({ '1': 'customer', '2': 'agent' });
+
+const Seconds = z.union([z.number().nonnegative(), z.string().regex(/^\d+(?:\.\d+)?$/)], {
+  error: 'expected a time in seconds such as "1.25"',
+});
+
+const SentenceSchema = z.object({
+  media_channel: z.number().int().nonnegative(),
+  sentence_index: z.number().int().optional(),
+  start_time: Seconds.nullable().optional(),
+  end_time: Seconds.nullable().optional(),
+  transcript: z.string().nullable(),
+  confidence: z.union([z.number(), z.string()]).nullable().optional(),
+});
+
+const SentencesSchema = z.array(SentenceSchema, { error: 'expected an array of sentences' });
+
+/** The API's list page `{sentences, meta}` (or the same without meta). A bare array of sentences is accepted too. */
+export const TwilioSchema = z.object({ sentences: SentencesSchema });
+
+/**
+ * Twilio Conversational (Voice) Intelligence transcript sentences, in `sentence_index` order.
+ * Media channels are named by `options.channelRoles` (keys "1", "2"), else by
+ * TWILIO_CHANNEL_ROLES. A single-channel (mono) recording does not separate the speakers, so
+ * without configuration its speech is 'other'.
+ */
+export function parseTwilio(callId: string, raw: unknown, options: FormatOptions = {}): ParsedTranscript {
+  const json = decodeJsonDocument('twilio', raw, EXPECTED);
+  const list = Array.isArray(json)
+    ? validateDocument('twilio', SentencesSchema, json, EXPECTED)
+    : validateDocument('twilio', TwilioSchema, json, EXPECTED).sentences;
+  const sentences = list
+    .map((s, position) => ({ ...s, position }))
+    .sort((a, b) => (a.sentence_index ?? a.position) - (b.sentence_index ?? b.position) || a.position - b.position);
+
+  const channels = new Set(sentences.map((s) => String(s.media_channel)));
+  const configured = configuredRoles(channels, options.channelRoles);
+  let known = configured;
+  let source: RoleSource = 'config';
+  if (configured.size === 0) {
+    source = channels.size > 1 ? 'convention' : 'heuristic';
+    known = new Map([...channels].map((ch) => [ch, channels.size > 1 ? (TWILIO_CHANNEL_ROLES[ch] ?? 'other') : 'other']));
+  }
+  const utterances = sentences.map((s) => ({ speaker: String(s.media_channel), text: s.transcript ?? '', startMs: secondsToMs(s.start_time) }));
+  return buildTranscript(callId, 'twilio', utterances, known, source);
+}
