@@ -1,18 +1,25 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { CallStore, Rejection, StoredCall } from '#domain/ports.ts';
+import { InvalidInputError } from '#domain/errors.ts';
+import type { CallPage, CallQuery, CallReader, CallStore, Rejection, StoredCall } from '#domain/ports.ts';
 
 /**
  * Single-table layout (DESIGN §5):
  *   call notes   pk CALL#<callId>  sk NOTES                       gsi1 AGENT#<agentId> / <startedAt>#<callId>
+ *                                                                gsi2 CALLS#<yyyy-mm> / <startedAt>#<callId>
  *   rejection    pk CALL#<callId> | MESSAGE#<messageId>  sk REJECTED#<at>#<messageId>   gsi1 REJECTED / <at>
  */
 export const keys = {
   call: (callId: string) => ({ pk: `CALL#${callId}`, sk: 'NOTES' }),
   agentIndex: (agentId: string, startedAt: string, callId: string) => ({ gsi1pk: `AGENT#${agentId}`, gsi1sk: `${startedAt}#${callId}` }),
+  /** All calls by time, in one partition a month so no partition runs hot. */
+  monthIndex: (startedAt: string, callId: string) => ({ gsi2pk: `CALLS#${startedAt.slice(0, 7)}`, gsi2sk: `${startedAt}#${callId}` }),
 };
 
-export class DynamoDbCallStore implements CallStore {
+/** How far back a supervisor's unbounded listing looks. */
+const MAX_MONTHS_BACK = 36;
+
+export class DynamoDbCallStore implements CallStore, CallReader {
   readonly #doc: DynamoDBDocumentClient;
 
   constructor(
@@ -25,8 +32,7 @@ export class DynamoDbCallStore implements CallStore {
   async getCall(callId: string): Promise<StoredCall | undefined> {
     const { Item } = await this.#doc.send(new GetCommand({ TableName: this.tableName, Key: keys.call(callId), ConsistentRead: true }));
     if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, entity: _e, ...call } = Item;
-    return call as StoredCall;
+    return toCall(Item);
   }
 
   async putCall(call: StoredCall): Promise<boolean> {
@@ -34,7 +40,14 @@ export class DynamoDbCallStore implements CallStore {
       await this.#doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.call(call.callId), ...keys.agentIndex(call.agentId, call.startedAt, call.callId), entity: 'call', ...call },
+          Item: {
+            ...keys.call(call.callId),
+            ...keys.agentIndex(call.agentId, call.startedAt, call.callId),
+            ...keys.monthIndex(call.startedAt, call.callId),
+            entity: 'call',
+            topicKeys: call.notes.topics.map((t) => t.toLowerCase()),
+            ...call,
+          },
           // One record per (callId, transcript version): a redelivery that raced us changes nothing.
           ConditionExpression: 'attribute_not_exists(pk) OR transcriptHash <> :hash',
           ExpressionAttributeValues: { ':hash': call.transcriptHash },
@@ -79,5 +92,90 @@ export class DynamoDbCallStore implements CallStore {
     if (!item) return undefined;
     const { messageId: id, callId: call, agentId, reason, field, message, rejectedAt } = item;
     return { messageId: id, callId: call, agentId, reason, field, message, rejectedAt };
+  }
+
+  /**
+   * Newest first. An agent's calls come from gsi1; everyone's from gsi2, a month at a time. The
+   * topic filter runs server-side, so pages are refilled until `limit` calls are found.
+   */
+  async listCalls(query: CallQuery): Promise<CallPage> {
+    const cursor = decodeCursor(query.cursor);
+    const to = query.to ?? '9999';
+    const from = query.from ?? '0000';
+    const partitions = query.agentId
+      ? [{ index: 'gsi1', key: 'gsi1', pk: `AGENT#${query.agentId}` }]
+      : monthsBetween(query.from, query.to).map((month) => ({ index: 'gsi2', key: 'gsi2', pk: `CALLS#${month}` }));
+    const calls: StoredCall[] = [];
+    let partitionIndex = cursor?.partition ?? 0;
+    let startKey = cursor?.key;
+    for (; partitionIndex < partitions.length; partitionIndex++, startKey = undefined) {
+      const p = partitions[partitionIndex]!;
+      do {
+        const page = await this.#doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: p.index,
+            KeyConditionExpression: `${p.key}pk = :pk AND ${p.key}sk BETWEEN :from AND :to`,
+            FilterExpression: query.topic ? 'entity = :call AND contains(topicKeys, :topic)' : 'entity = :call',
+            ExpressionAttributeValues: {
+              ':pk': p.pk,
+              ':from': from,
+              ':to': `${to}`,
+              ':call': 'call',
+              ...(query.topic ? { ':topic': query.topic.toLowerCase() } : {}),
+            },
+            ScanIndexForward: false,
+            ExclusiveStartKey: startKey,
+            Limit: Math.max(query.limit * 2, 25),
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          if (item.startedAt >= to) continue;
+          calls.push(toCall(item));
+          if (calls.length === query.limit) {
+            const key = { pk: item.pk, sk: item.sk, [`${p.key}pk`]: item[`${p.key}pk`], [`${p.key}sk`]: item[`${p.key}sk`] };
+            return { calls, nextCursor: encodeCursor({ partition: partitionIndex, key }) };
+          }
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    }
+    return { calls };
+  }
+}
+
+function toCall(item: Record<string, any>): StoredCall {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, entity: _e, topicKeys: _t, ...call } = item;
+  return call as StoredCall;
+}
+
+/** Months from `to` (or now) back to `from` (or MAX_MONTHS_BACK), newest first, as yyyy-mm. */
+function monthsBetween(from: string | undefined, to: string | undefined): string[] {
+  const end = to ? new Date(to) : new Date();
+  const start = from ? new Date(from) : new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - MAX_MONTHS_BACK, 1));
+  const months: string[] = [];
+  for (let y = end.getUTCFullYear(), m = end.getUTCMonth(); y > start.getUTCFullYear() || (y === start.getUTCFullYear() && m >= start.getUTCMonth()); m === 0 ? (y--, (m = 11)) : m--) {
+    months.push(`${y}-${String(m + 1).padStart(2, '0')}`);
+  }
+  return months;
+}
+
+interface Cursor {
+  partition: number;
+  key: Record<string, unknown>;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): Cursor | undefined {
+  if (!cursor) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
+    if (typeof parsed.partition !== 'number' || typeof parsed.key !== 'object') throw new Error('shape');
+    return parsed;
+  } catch {
+    throw new InvalidInputError('invalid-query', 'cursor', 'cursor is not one this API returned; start again without it');
   }
 }

@@ -3,9 +3,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { IngestDeps } from '#domain/ports.ts';
+import type { ReviewDeps } from '#domain/review.ts';
 import { BedrockNotesModel } from './bedrock-notes-model.ts';
 import type { Config } from './config.ts';
 import { DynamoDbCallStore } from './dynamodb-call-store.ts';
+import { DynamoDbRatingStore } from './dynamodb-rating-store.ts';
 import { S3TranscriptStore } from './s3-transcript-store.ts';
 import { SqsRetryScheduler } from './sqs-retry-scheduler.ts';
 
@@ -30,4 +32,13 @@ export function buildIngestDeps(config: Config): IngestDeps {
 export function buildRetryScheduler(config: Config): SqsRetryScheduler | undefined {
   if (!config.inboundQueueUrl) return undefined;
   return new SqsRetryScheduler(config.inboundQueueUrl, config.retry, new SQSClient({ region: config.region }));
+}
+
+export function buildReviewDeps(config: Config): ReviewDeps {
+  const dynamodb = new DynamoDBClient({ region: config.region });
+  return {
+    calls: new DynamoDbCallStore(config.tableName, dynamodb),
+    ratings: new DynamoDbRatingStore(config.tableName, dynamodb),
+    clock: { now: () => new Date() },
+  };
 }

@@ -22,6 +22,11 @@ export class S3TranscriptStore implements TranscriptStore {
     return `s3://${this.bucketName}/${key}`;
   }
 
+  async getTranscript(uri: string): Promise<Transcript> {
+    const { body } = await this.readObject(uri, Number.MAX_SAFE_INTEGER);
+    return JSON.parse(body) as Transcript;
+  }
+
   async readObject(uri: string, maxBytes: number): Promise<{ body: string; metadata: Record<string, string> }> {
     const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
     if (!match) throw new InvalidInputError('invalid-message', 'transcriptS3Uri', `"${uri}" is not an s3://bucket/key URI`);

@@ -61,3 +61,24 @@ export class ModelOutputError extends TransientError {
     super(message);
   }
 }
+
+/** The caller is not signed in (no or invalid token). */
+export class UnauthorizedError extends DomainError {}
+
+/** The caller is signed in but may not do this. */
+export class ForbiddenError extends DomainError {}
+
+export class NotFoundError extends DomainError {
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+  ) {
+    super(`${resource} ${id} not found`);
+  }
+}
+
+/** A write lost a race (e.g. two re-ratings at once); the caller may retry. */
+export class ConflictError extends DomainError {}
+
+/** A request body over the size limit. */
+export class PayloadTooLargeError extends DomainError {}

@@ -1,5 +1,6 @@
 import type { CallNotes } from './notes.ts';
 import type { ModelMode, NotesPrompt } from './prompt.ts';
+import type { Rating } from './ratings.ts';
 import type { Transcript } from './transcript.ts';
 
 export interface TokenUsage {
@@ -68,6 +69,8 @@ export interface TranscriptStore {
   putTranscript(transcript: Transcript, hash: string): Promise<string>;
   /** Reads a transcript document delivered by reference (s3://bucket/key), refusing one over maxBytes. */
   readObject(uri: string, maxBytes: number): Promise<{ body: string; metadata: Record<string, string> }>;
+  /** Reads back a transcript that putTranscript stored (curation renders training records from it). */
+  getTranscript(uri: string): Promise<Transcript>;
 }
 
 export interface Clock {
@@ -80,4 +83,34 @@ export interface IngestDeps {
   transcripts: TranscriptStore;
   clock: Clock;
   limits: { maxInlineBytes: number; maxObjectBytes: number };
+}
+
+export interface RatingStore {
+  /** Stores a rater's rating of a call; an earlier rating by the same rater is kept as history. */
+  putRating(rating: Rating): Promise<void>;
+  getRating(callId: string, raterId: string): Promise<Rating | undefined>;
+  listRatingsForCall(callId: string): Promise<Rating[]>;
+  /** Current ratings (not history) made in [from, to), oldest first, for curation. */
+  listRatingsBetween(from: string, to: string): AsyncIterable<Rating>;
+}
+
+export interface CallQuery {
+  agentId?: string;
+  /** ISO date-times bounding startedAt: from inclusive, to exclusive. */
+  from?: string;
+  to?: string;
+  topic?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface CallPage {
+  calls: StoredCall[];
+  nextCursor?: string;
+}
+
+/** The read side of calls for the API: newest first, paginated by an opaque cursor. */
+export interface CallReader {
+  getCall(callId: string): Promise<StoredCall | undefined>;
+  listCalls(query: CallQuery): Promise<CallPage>;
 }

@@ -1,5 +1,3 @@
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { DynamoDbCallStore } from '#adapters/dynamodb-call-store.ts';
@@ -7,6 +5,7 @@ import { S3TranscriptStore } from '#adapters/s3-transcript-store.ts';
 import { classifyInbound, decodeS3Key, messageForObject, salvageIds } from '#domain/inbound.ts';
 import type { CallNotes } from '#domain/notes.ts';
 import type { StoredCall } from '#domain/ports.ts';
+import { loadFunctionHandler } from './functions.ts';
 import { SqsEventSource, type BatchOutcome, type SqsHandler } from './sqs-event-source.ts';
 import type { LocalStack } from './stack.ts';
 
@@ -41,8 +40,7 @@ export async function startIngestPipeline(stack: LocalStack, options: PipelineOp
   const inbound = stack.declared.get(inboundId)!;
   const maxReceiveCount = Number(stack.config.resources.Resources[inboundId].Properties?.RedrivePolicy?.maxReceiveCount ?? Infinity);
 
-  Object.assign(process.env, stack.functionEnv('ingest'), options.env);
-  const handler = await importHandler(fn.handler);
+  const handler = await loadFunctionHandler<SqsHandler>(stack.config, 'ingest', { ...stack.functionEnv('ingest'), ...options.env });
   const store = new DynamoDbCallStore(stack.resources.table, stack.clients.dynamodb);
   const outcomes = new Map<string, CallOutcome>();
   const waiters = new Set<() => void>();
@@ -128,15 +126,6 @@ export async function startIngestPipeline(stack: LocalStack, options: PipelineOp
     },
     stop: () => source.stop(),
   };
-}
-
-async function importHandler(handlerPath: string): Promise<SqsHandler> {
-  const dot = handlerPath.lastIndexOf('.');
-  const file = resolve(`${handlerPath.slice(0, dot)}.ts`);
-  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  const handler = module[handlerPath.slice(dot + 1)];
-  if (typeof handler !== 'function') throw new Error(`${file} does not export ${handlerPath.slice(dot + 1)}`);
-  return handler as SqsHandler;
 }
 
 /** The call a message is about: its callId, or for an S3 notification the call its (first) object makes. */

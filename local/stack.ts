@@ -8,7 +8,10 @@ import dynalite from 'dynalite';
 import { createSqsServer } from 'local-aws-sqs';
 import S3rver from 's3rver';
 import type { LocalStackSettings } from '#adapters/config.ts';
-import { startApiServer } from './api-server.ts';
+import { createLocalKeys, LOCAL_AUDIENCE, LOCAL_ISSUER } from './auth.ts';
+import { loadFunctionHandler } from './functions.ts';
+import { startHttpApi, type HttpHandler } from './http-api.ts';
+import { lambdaContext } from './sqs-event-source.ts';
 import { startBedrockEmulator, type BedrockEmulator, type FaultConfig } from './bedrock/server.ts';
 import { createDeclaredResources, intrinsicValue, type LocalResource } from './resources.ts';
 import { loadServerlessConfig, type ServerlessConfig } from './serverless-config.ts';
@@ -21,6 +24,8 @@ export interface LocalStackInfo {
   credentials: typeof LOCAL_CREDENTIALS;
   endpoints: { sqs: string; dynamodb: string; s3: string; bedrock: string; api: string };
   resources: { queueUrl: string; dlqUrl: string; table: string; bucket: string };
+  /** The local stand-in for the Cognito user pool: `npm run token` signs with the key in keyFile. */
+  auth: { issuer: string; audience: string; keyFile: string };
 }
 
 export interface LocalStack extends LocalStackInfo {
@@ -39,6 +44,8 @@ export interface StartOptions {
   faults?: Partial<FaultConfig>;
   /** Write endpoints and resources to <stateDir>/local.json for other tools. */
   writeStateFile?: boolean;
+  /** Serves non-API paths of the HTTP API port (the review console). */
+  staticSite?: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => boolean;
 }
 
 const listen = (server: Server, port: number, host: string) =>
@@ -78,18 +85,22 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStack
       rmSync(s3Dir, { recursive: true, force: true });
     });
 
-    const bedrock = await startBedrockEmulator({ port: settings.ports.bedrock, host, faults: options.faults });
+    const bedrock = await startBedrockEmulator({
+      port: settings.ports.bedrock,
+      host,
+      region,
+      faults: options.faults,
+      // Customization jobs read their training data from, and write metrics to, the local bucket.
+      s3: { endpoint: url(s3Address.port), region, credentials: LOCAL_CREDENTIALS, forcePathStyle: true },
+    });
     closers.push(() => bedrock.close());
 
-    const api = await startApiServer(host, settings.ports.api);
-    closers.push(() => close(api.server));
-
-    const endpoints = { sqs: url(sqsPort), dynamodb: url(dynamoPort), s3: url(s3Address.port), bedrock: url(bedrock.port), api: url(api.port) };
+    const partialEndpoints = { sqs: url(sqsPort), dynamodb: url(dynamoPort), s3: url(s3Address.port), bedrock: url(bedrock.port) };
     const clientConfig = { region, credentials: LOCAL_CREDENTIALS };
     const clients = {
-      sqs: new SQSClient({ ...clientConfig, endpoint: endpoints.sqs }),
-      dynamodb: new DynamoDBClient({ ...clientConfig, endpoint: endpoints.dynamodb }),
-      s3: new S3Client({ ...clientConfig, endpoint: endpoints.s3, forcePathStyle: true }),
+      sqs: new SQSClient({ ...clientConfig, endpoint: partialEndpoints.sqs }),
+      dynamodb: new DynamoDBClient({ ...clientConfig, endpoint: partialEndpoints.dynamodb }),
+      s3: new S3Client({ ...clientConfig, endpoint: partialEndpoints.s3, forcePathStyle: true }),
     };
     const declared = await createDeclaredResources(config, clients, region);
     const resources = pickResources(config, declared);
@@ -98,11 +109,11 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStack
       AWS_REGION: region,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_SQS: endpoints.sqs,
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-      AWS_ENDPOINT_URL_S3: endpoints.s3,
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: endpoints.bedrock,
-      AWS_ENDPOINT_URL_BEDROCK: endpoints.bedrock,
+      AWS_ENDPOINT_URL_SQS: partialEndpoints.sqs,
+      AWS_ENDPOINT_URL_DYNAMODB: partialEndpoints.dynamodb,
+      AWS_ENDPOINT_URL_S3: partialEndpoints.s3,
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: partialEndpoints.bedrock,
+      AWS_ENDPOINT_URL_BEDROCK: partialEndpoints.bedrock,
       // s3rver predates flexible checksums and bucket subdomains.
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
       AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
@@ -121,9 +132,29 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStack
       return { ...env, ...sdkEnv, AWS_LAMBDA_FUNCTION_NAME: `${config.service}-${settings.stage}-${name}` };
     };
 
-    const info: LocalStackInfo = { region, credentials: LOCAL_CREDENTIALS, endpoints, resources };
+    mkdirSync(settings.stateDir, { recursive: true });
+    const keyFile = join(settings.stateDir, 'local-jwt.json');
+    const keys = await createLocalKeys(keyFile);
+    closers.push(async () => rmSync(keyFile, { force: true }));
+    const handlers = new Map<string, Promise<HttpHandler>>();
+    const api = await startHttpApi({
+      host,
+      port: settings.ports.api,
+      config,
+      keys,
+      loadHandler: (name) => {
+        if (!handlers.has(name)) handlers.set(name, loadFunctionHandler<HttpHandler>(config, name, functionEnv(name)));
+        return handlers.get(name)!;
+      },
+      context: (name) => lambdaContext(`${config.service}-${settings.stage}-${name}`, region, Number(config.functions[name]?.memorySize ?? 1024), () => Number(config.functions[name]?.timeout ?? 6) * 1000),
+      fallback: options.staticSite,
+    });
+    closers.push(() => close(api.server));
+
+    const endpoints = { ...partialEndpoints, api: url(api.port) };
+    const auth = { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, keyFile };
+    const info: LocalStackInfo = { region, credentials: LOCAL_CREDENTIALS, endpoints, resources, auth };
     if (options.writeStateFile) {
-      mkdirSync(settings.stateDir, { recursive: true });
       writeFileSync(join(settings.stateDir, 'local.json'), `${JSON.stringify(info, null, 2)}\n`);
       closers.push(async () => rmSync(join(settings.stateDir, 'local.json'), { force: true }));
     }

@@ -1,4 +1,5 @@
 import { BedrockServiceError, validationError } from './errors.ts';
+import type { TrainedModel } from './model/trained/trained-model.ts';
 
 /** What the emulator needs to know about a model to answer like it. */
 export interface ModelProfile {
@@ -6,6 +7,8 @@ export interface ModelProfile {
   /** Input limit in tokens; longer prompts get Bedrock's "Input is too long" ValidationException. */
   contextTokens: number;
   maxOutputTokens: number;
+  /** Set for a fine-tuned model served through provisioned throughput or a deployment. */
+  trained?: TrainedModel;
 }
 
 /** The base models callnotes may be configured with (on-demand ids; us./eu./apac./global. profiles too). */
@@ -43,3 +46,35 @@ export const resolveModel: ModelResolver = (modelId) => {
   if (!known) throw new BedrockServiceError('ResourceNotFoundException');
   return { ...known, modelId };
 };
+
+/** How a base model family takes fine-tuning data: Claude 3 records, or Nova's bedrock-conversation-2024. */
+export type CustomizationFamily = 'claude-3' | 'nova';
+
+export interface CustomizableModel {
+  /** The fine-tunable variant's id, with its context-length suffix, as Bedrock names it in ARNs. */
+  modelId: string;
+  family: CustomizationFamily;
+  profile: ModelProfile;
+}
+
+const CUSTOMIZABLE: readonly { modelId: string; base: string; family: CustomizationFamily }[] = [
+  { modelId: 'anthropic.claude-3-haiku-20240307-v1:0:200k', base: 'anthropic.claude-3-haiku-20240307-v1:0', family: 'claude-3' },
+  { modelId: 'amazon.nova-micro-v1:0:128k', base: 'amazon.nova-micro-v1:0', family: 'nova' },
+  { modelId: 'amazon.nova-lite-v1:0:300k', base: 'amazon.nova-lite-v1:0', family: 'nova' },
+  { modelId: 'amazon.nova-pro-v1:0:300k', base: 'amazon.nova-pro-v1:0', family: 'nova' },
+];
+
+/**
+ * The base model of a customization job, from its id (with or without the context suffix) or its
+ * foundation-model ARN; undefined for a model the emulator cannot fine-tune.
+ */
+export function findCustomizableModel(identifier: string): CustomizableModel | undefined {
+  const id = /:foundation-model\/(.+)$/.exec(identifier)?.[1] ?? identifier;
+  const entry = CUSTOMIZABLE.find((m) => m.modelId === id || m.base === id);
+  const profile = entry ? BY_ID.get(entry.base) : undefined;
+  return entry && profile ? { modelId: entry.modelId, family: entry.family, profile } : undefined;
+}
+
+/** True for a base model Bedrock knows, whether or not it can be fine-tuned. */
+export const isFoundationModel = (identifier: string): boolean =>
+  BY_ID.has((/:foundation-model\/(.+)$/.exec(identifier)?.[1] ?? identifier).replace(/:\d+k$/, ''));

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { buildResponse, estimateInputTokens, forcedTool, malformedAnswer, notesForRequest, validateConverseRequest } from './converse.ts';
+import { ControlPlane, ControlPlaneError, regionOfRequest, type ControlPlaneOptions, type EmulatorS3Options } from './control-plane/index.ts';
+import { buildResponse, estimateInputTokens, forcedTool, malformedAnswer, promptText, validateConverseRequest } from './converse.ts';
 import { BedrockServiceError, validationError } from './errors.ts';
 import { FaultInjector, type FaultConfig } from './faults.ts';
 import { listenHttp1And2, type EmulatorRequest as IncomingMessage, type EmulatorResponse as ServerResponse } from './listener.ts';
+import { generateNotes, parsePromptTranscript } from './model/embedded-model.ts';
 import { resolveModel, type ModelResolver } from './models.ts';
 
 export type { FaultConfig } from './faults.ts';
 export type { BedrockErrorName } from './errors.ts';
+export type { EmulatorS3Options } from './control-plane/index.ts';
 
 export interface BedrockEmulatorOptions {
   port: number;
@@ -20,6 +23,12 @@ export interface BedrockEmulatorOptions {
   resolveModel?: ModelResolver;
   /** Largest request body accepted, in bytes (default 32 MiB). */
   maxBodyBytes?: number;
+  /** Where customization jobs read training data and write artifacts; without it, jobs end Failed. */
+  s3?: EmulatorS3Options;
+  /** Region of the ARNs the control plane creates when a request is not SigV4-signed (default: s3.region, else us-east-1). */
+  region?: string;
+  /** Timing and quotas of customization jobs and provisioned models (InProgress / Creating last at least 300 ms by default). */
+  controlPlane?: Omit<ControlPlaneOptions, 's3'>;
 }
 
 export interface BedrockEmulatorStats {
@@ -40,16 +49,22 @@ export interface BedrockEmulator {
 }
 
 const CONVERSE_PATH = /^\/model\/(.+)\/converse$/;
+type ServiceError = BedrockServiceError | ControlPlaneError;
 const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
 
 /**
  * Bedrock Runtime Converse over node:http and node:http2 (one port) with the real wire format, served by the embedded notes
  * model; the real @aws-sdk/client-bedrock-runtime works against it (any credentials and signature).
+ * Also the Bedrock control-plane calls callnotes makes (control-plane/): model customization jobs that
+ * train the embedded model on their S3 JSONL, custom models, provisioned throughput and deployments,
+ * whose ARNs Converse then serves with the trained model.
  * Also: GET /_emulator/health, GET|POST|DELETE /_emulator/faults, GET /_emulator/stats.
  */
 export async function startBedrockEmulator(options: BedrockEmulatorOptions): Promise<BedrockEmulator> {
   const faults = new FaultInjector(options.faults ?? {}, options.seed ?? 1);
-  const resolve = options.resolveModel ?? resolveModel;
+  const controlPlane = new ControlPlane({ ...options.controlPlane, s3: options.s3 });
+  const resolve = controlPlane.resolver(options.resolveModel ?? resolveModel);
+  const defaultRegion = options.region ?? options.s3?.region ?? 'us-east-1';
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const counters: BedrockEmulatorStats = { converseCalls: 0, throttled: 0, timedOut: 0, malformed: 0, failed: 0 };
 
@@ -74,7 +89,8 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions): Pro
     if (latencyMs > 0) await sleep(latencyMs);
     if (decision.kind === 'error') throw new BedrockServiceError(decision.errorType);
 
-    const notes = notesForRequest(request, new Date().toISOString().slice(0, 10));
+    const { callDate, turns } = parsePromptTranscript(promptText(request));
+    const notes = generateNotes({ turns, callDate: callDate ?? new Date().toISOString().slice(0, 10) }, model.trained);
     const tool = forcedTool(request) !== undefined;
     let answer: Record<string, unknown> | string = tool ? notes : JSON.stringify(notes);
     if (decision.kind === 'malformed') {
@@ -86,8 +102,9 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions): Pro
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     void route(req, res).catch((error: unknown) => {
-      const failure = error instanceof BedrockServiceError ? error : new BedrockServiceError('InternalServerException');
-      if (!(error instanceof BedrockServiceError)) console.error('[bedrock-emulator]', error);
+      const known = error instanceof BedrockServiceError || error instanceof ControlPlaneError;
+      const failure: ServiceError = known ? error : new BedrockServiceError('InternalServerException');
+      if (!known) console.error('[bedrock-emulator]', error);
       if (CONVERSE_PATH.test(pathOf(req))) {
         counters.failed += 1;
         if (failure.errorType === 'ThrottlingException') counters.throttled += 1;
@@ -102,6 +119,20 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions): Pro
     const model = CONVERSE_PATH.exec(path);
     if (model && req.method === 'POST') return sendJson(res, 200, await converse(model[1]!, req));
     if (path === '/_emulator/health' && req.method === 'GET') return sendJson(res, 200, { ok: true });
+    const segments = splitPath(path);
+    if (segments && ControlPlane.owns(segments)) {
+      const text = await readBody(req, 1024 * 1024);
+      const answer = controlPlane.handle({
+        method: req.method ?? 'GET',
+        segments,
+        query: new URL(req.url ?? '/', 'http://emulator').searchParams,
+        body: req.method === 'GET' || req.method === 'DELETE' ? undefined : parseJson(text),
+        region: regionOfRequest(req.headers.authorization, defaultRegion),
+      });
+      if (answer) return sendJson(res, answer.status, answer.body);
+      const failure = new BedrockServiceError('ResourceNotFoundException', `No operation for ${req.method} ${path}`);
+      return sendError(res, failure, 'UnknownOperationException');
+    }
     if (path === '/_emulator/stats' && req.method === 'GET') return sendJson(res, 200, { ...counters });
     if (path === '/_emulator/faults') {
       if (req.method === 'GET') return sendJson(res, 200, faults.current);
@@ -133,8 +164,20 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions): Pro
       faults.set(patch);
     },
     stats: () => ({ ...counters }),
-    close: () => listener.close(),
+    close: async () => {
+      await controlPlane.close();
+      await listener.close();
+    },
   };
+}
+
+/** The path's segments, each percent-decoded (an ARN is one encoded segment); undefined when undecodable. */
+function splitPath(path: string): string[] | undefined {
+  try {
+    return path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  } catch {
+    return undefined;
+  }
 }
 
 function pathOf(req: IncomingMessage): string {
@@ -189,7 +232,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(payload);
 }
 
-function sendError(res: ServerResponse, error: BedrockServiceError, errorType: string = error.errorType): void {
+function sendError(res: ServerResponse, error: ServiceError, errorType: string = error.errorType): void {
   if (res.headersSent) {
     res.end();
     return;

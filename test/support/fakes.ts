@@ -61,6 +61,12 @@ export class MemoryTranscriptStore implements TranscriptStore {
 
   readonly metadata = new Map<string, Record<string, string>>();
 
+  async getTranscript(uri: string) {
+    const transcript = this.transcripts.get(uri);
+    if (!transcript) throw new InvalidInputError('transcript-not-found', 'transcriptUri', `no transcript ${uri}`);
+    return structuredClone(transcript);
+  }
+
   async readObject(uri: string, maxBytes: number) {
     const body = this.objects.get(uri);
     if (body === undefined) throw new InvalidInputError('transcript-not-found', 'transcriptS3Uri', `no object ${uri}`);

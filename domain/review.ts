@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
+import type { CallPage, CallReader, Clock, RatingStore, StoredCall } from './ports.ts';
+import { checkCorrectedNotes, RatingInputSchema, summarizeRatings, type Principal, type Rating, type RatingSummary } from './ratings.ts';
+
+/**
+ * What agents and supervisors do with notes: read them, list them, rate and correct them.
+ * Authorization lives here: agents read and rate the calls they handled; supervisors any.
+ */
+export interface ReviewDeps {
+  calls: CallReader;
+  ratings: RatingStore;
+  clock: Clock;
+}
+
+export interface CallView {
+  call: StoredCall;
+  ratings: RatingSummary;
+  myRating?: Rating;
+}
+
+export async function getCallView(callId: string, principal: Principal, deps: ReviewDeps): Promise<CallView> {
+  const call = await readableCall(callId, principal, deps);
+  const ratings = await deps.ratings.listRatingsForCall(callId);
+  return { call, ratings: summarizeRatings(ratings), myRating: ratings.find((r) => r.raterId === principal.userId) };
+}
+
+const isoDateTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2026-11-23T00:00:00Z' });
+
+export const CallListQuerySchema = z
+  .object({
+    agentId: z.string().min(1).max(128).optional(),
+    from: isoDateTime.optional(),
+    to: isoDateTime.optional(),
+    topic: z.string().min(1).max(60).optional(),
+    limit: z.coerce.number({ error: 'limit must be a number from 1 to 100' }).int('limit must be a whole number').min(1, 'limit must be from 1 to 100').max(100, 'limit must be from 1 to 100').default(25),
+    cursor: z.string().max(2000).optional(),
+  })
+  .strict();
+
+export async function listCallsForReview(rawQuery: Record<string, string | undefined>, principal: Principal, deps: ReviewDeps): Promise<CallPage> {
+  const parsed = CallListQuerySchema.safeParse(rawQuery);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : 'query');
+    throw new InvalidInputError('invalid-query', field, `query parameter ${field}: ${issue.message}`);
+  }
+  const query = parsed.data;
+  if (query.from && query.to && query.from >= query.to) throw new InvalidInputError('invalid-query', 'from', 'from must be before to');
+  if (principal.role === 'agent') {
+    if (query.agentId && query.agentId !== principal.agentId) throw new ForbiddenError('agents can list only the calls they handled');
+    query.agentId = principal.agentId;
+  }
+  return deps.calls.listCalls(query);
+}
+
+export async function rateCall(callId: string, body: unknown, principal: Principal, deps: ReviewDeps): Promise<Rating> {
+  const call = await readableCall(callId, principal, deps);
+  const parsed = RatingInputSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.length ? issue.path.join('.') : issue.code === 'unrecognized_keys' ? issue.keys.join(',') : 'body';
+    throw new InvalidInputError('invalid-rating', field, `${field}: ${issue.message}`);
+  }
+  const input = parsed.data;
+  const problems = checkCorrectedNotes(call.notes, input.corrections);
+  if (problems) throw new InvalidInputError('invalid-rating', `corrections.${problems.split(':')[0]}`, `the corrected notes are not valid call notes: ${problems}`);
+  const previous = await deps.ratings.getRating(callId, principal.userId);
+  const rating: Rating = {
+    callId,
+    raterId: principal.userId,
+    raterRole: principal.role,
+    agentId: call.agentId,
+    score: input.score,
+    fieldScores: input.fieldScores,
+    corrections: input.corrections,
+    comment: input.comment,
+    ratedAt: deps.clock.now().toISOString(),
+    version: (previous?.version ?? 0) + 1,
+  };
+  await deps.ratings.putRating(rating);
+  return rating;
+}
+
+async function readableCall(callId: string, principal: Principal, deps: ReviewDeps): Promise<StoredCall> {
+  const call = await deps.calls.getCall(callId);
+  if (!call) throw new NotFoundError('call', callId);
+  if (principal.role === 'agent' && call.agentId !== principal.agentId) {
+    throw new ForbiddenError(`call ${callId} was handled by another agent; agents may read and rate only their own calls`);
+  }
+  return call;
+}

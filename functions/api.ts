@@ -1,0 +1,46 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import { buildReviewDeps, loadConfig } from '#adapters/runtime.ts';
+import { NotFoundError } from '#domain/errors.ts';
+import { getCallView, listCallsForReview, rateCall, type ReviewDeps } from '#domain/review.ts';
+import { bodyLimit, json, jsonBody, principalOf, problemDetails, type HttpEvent, type HttpResult } from './lib/http.ts';
+import { callDto } from './lib/call-dto.ts';
+
+const logger = new Logger({ serviceName: 'callnotes' });
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+type Route = (event: HttpEvent, deps: ReviewDeps) => Promise<HttpResult>;
+
+/** HTTP API routes (serverless.yml functions.api.events), keyed by API Gateway's routeKey. */
+export const routes: Record<string, Route> = {
+  'GET /calls': async (event, deps) => {
+    const page = await listCallsForReview(event.queryStringParameters ?? {}, principalOf(event), deps);
+    return json(200, { calls: page.calls.map((call) => callDto(call)), nextCursor: page.nextCursor ?? null });
+  },
+  'GET /calls/{callId}': async (event, deps) => {
+    const view = await getCallView(event.pathParameters!.callId!, principalOf(event), deps);
+    return json(200, { ...callDto(view.call), ratings: view.ratings, myRating: view.myRating ?? null });
+  },
+  'POST /calls/{callId}/ratings': async (event, deps) => {
+    const rating = await rateCall(event.pathParameters!.callId!, jsonBody(event), principalOf(event), deps);
+    return json(rating.version === 1 ? 201 : 200, rating);
+  },
+};
+
+export function makeHandler(deps: ReviewDeps) {
+  const dispatch = async (event: HttpEvent): Promise<HttpResult> => {
+    const route = routes[event.routeKey];
+    if (!route) throw new NotFoundError('route', event.routeKey);
+    return route(event, deps);
+  };
+  return middy(dispatch)
+    .use(injectLambdaContext(logger))
+    .use(httpSecurityHeaders())
+    .use(problemDetails({ logger }))
+    .use(bodyLimit(MAX_BODY_BYTES));
+}
+
+export const handler = makeHandler(buildReviewDeps(loadConfig()));

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintLocalToken, readLocalKeys } from '#local/auth.ts';
+import { startIngestPipeline, type IngestPipeline } from '#local/pipeline.ts';
+import type { LocalStack } from '#local/stack.ts';
+import { startTestStack } from '../support/local-stack.ts';
+
+const sample = (name: string) => JSON.parse(readFileSync(`events/calls/${name}.json`, 'utf8'));
+
+describe('Integration: HTTP API on the local stack', () => {
+  let stack: LocalStack;
+  let pipeline: IngestPipeline;
+  const token: Record<string, string> = {};
+
+  const call = (path: string, init: RequestInit & { as?: string } = {}) =>
+    fetch(`${stack.endpoints.api}${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', ...(init.as ? { authorization: `Bearer ${token[init.as]}` } : {}) },
+    });
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    pipeline = await startIngestPipeline(stack, { env: { LOG_LEVEL: 'ERROR' } });
+    const messages = [
+      { ...sample('lost-card'), callId: 'api-1', agentId: 'agent-a', startedAt: '2026-11-20T10:00:00Z' },
+      { ...sample('billing-dispute'), callId: 'api-2', agentId: 'agent-a', startedAt: '2026-11-21T10:00:00Z' },
+      { ...sample('internet-outage'), callId: 'api-3', agentId: 'agent-b', startedAt: '2026-11-22T10:00:00Z' },
+    ];
+    const ids = await pipeline.send(messages.map((m) => JSON.stringify(m)));
+    await pipeline.waitFor(ids, 30_000);
+    const keys = readLocalKeys(stack.auth.keyFile);
+    token.agentA = await mintLocalToken(keys, { agentId: 'agent-a', role: 'agent' });
+    token.agentB = await mintLocalToken(keys, { agentId: 'agent-b', role: 'agent' });
+    token.supervisor = await mintLocalToken(keys, { agentId: 'sup-1', role: 'supervisor' });
+    token.expired = await mintLocalToken(keys, { agentId: 'agent-a', role: 'agent', ttlSeconds: -10 });
+  });
+
+  afterAll(async () => {
+    await pipeline?.stop();
+    await stack?.close();
+  });
+
+  it('answers 401 with problem details when there is no token or a bad one', async () => {
+    const none = await call('/calls/api-1');
+    const expired = await call('/calls/api-1', { as: 'expired' });
+    const forged = await fetch(`${stack.endpoints.api}/calls/api-1`, { headers: { authorization: `Bearer ${token.agentA!.slice(0, -4)}AAAA` } });
+
+    for (const response of [none, expired, forged]) {
+      expect(response.status).toBe(401);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+    }
+  });
+
+  it('shows an agent their call with notes, model, usage and rating summary', async () => {
+    const response = await call('/calls/api-1', { as: 'agentA' });
+    const body = await response.json();
+
+    expect(response.status).toBe(200);
+    expect(body).toMatchObject({ callId: 'api-1', agentId: 'agent-a', model: { id: expect.any(String), version: expect.any(String) }, ratings: { count: 0 } });
+    expect(body.notes.topics.length).toBeGreaterThan(0);
+    expect(body.usage.inputTokens).toBeGreaterThan(0);
+    expect(response.headers.get('strict-transport-security')).toBeTruthy();
+  });
+
+  it('forbids an agent from reading or rating another agent’s call', async () => {
+    const read = await call('/calls/api-3', { as: 'agentA' });
+    const rate = await call('/calls/api-3/ratings', { as: 'agentA', method: 'POST', body: JSON.stringify({ score: 4 }) });
+
+    expect(read.status).toBe(403);
+    expect(rate.status).toBe(403);
+  });
+
+  it('refuses a score of 7 and a correction that breaks the schema, naming the field', async () => {
+    const score = await call('/calls/api-1/ratings', { as: 'agentA', method: 'POST', body: JSON.stringify({ score: 7 }) });
+    const correction = await call('/calls/api-1/ratings', { as: 'agentA', method: 'POST', body: JSON.stringify({ score: 3, corrections: { outcome: 'fixed-ish' } }) });
+    const topics = await call('/calls/api-1/ratings', { as: 'agentA', method: 'POST', body: JSON.stringify({ score: 3, corrections: { topics: [] } }) });
+
+    expect(score.status).toBe(400);
+    expect(await score.json()).toMatchObject({ status: 400, field: 'score' });
+    expect(await correction.json()).toMatchObject({ status: 400, field: 'corrections.outcome' });
+    expect(await topics.json()).toMatchObject({ status: 400, field: 'corrections.topics' });
+  });
+
+  it('stores a valid rating, shows it on the call, and keeps history on re-rating', async () => {
+    const first = await call('/calls/api-1/ratings', { as: 'agentA', method: 'POST', body: JSON.stringify({ score: 2, comment: 'topics are off' }) });
+    const second = await call('/calls/api-1/ratings', {
+      as: 'agentA',
+      method: 'POST',
+      body: JSON.stringify({ score: 4, fieldScores: { topics: 2 }, corrections: { topics: ['lost card', 'replacement card'] } }),
+    });
+    const view = await (await call('/calls/api-1', { as: 'agentA' })).json();
+
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(200);
+    expect(view.ratings).toMatchObject({ count: 1, meanScore: 4, corrected: 1 });
+    expect(view.myRating).toMatchObject({ score: 4, version: 2, corrections: { topics: ['lost card', 'replacement card'] } });
+  });
+
+  it('lists calls newest first: agents see their own, supervisors all, with pagination', async () => {
+    const mine = await (await call('/calls', { as: 'agentA' })).json();
+    const page1 = await (await call('/calls?limit=2', { as: 'supervisor' })).json();
+    const page2 = await (await call(`/calls?limit=2&cursor=${page1.nextCursor}`, { as: 'supervisor' })).json();
+    const other = await call('/calls?agentId=agent-b', { as: 'agentA' });
+
+    expect(mine.calls.map((c: { callId: string }) => c.callId)).toEqual(['api-2', 'api-1']);
+    expect(page1.calls.map((c: { callId: string }) => c.callId)).toEqual(['api-3', 'api-2']);
+    expect(page2.calls.map((c: { callId: string }) => c.callId)).toEqual(['api-1']);
+    expect(page2.nextCursor).toBeNull();
+    expect(other.status).toBe(403);
+  });
+
+  it('answers 400 for a bad query, 404 for an unknown call, 413 for a huge body', async () => {
+    const query = await call('/calls?limit=500', { as: 'supervisor' });
+    const missing = await call('/calls/nope', { as: 'supervisor' });
+    const huge = await call('/calls/api-1/ratings', { as: 'agentA', method: 'POST', body: JSON.stringify({ score: 4, comment: 'x'.repeat(70_000) }) });
+
+    expect(await query.json()).toMatchObject({ status: 400, field: 'limit' });
+    expect(missing.status).toBe(404);
+    expect(huge.status).toBe(413);
+  });
+});
