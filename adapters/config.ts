@@ -13,6 +13,8 @@ export interface Config {
   s3ForcePathStyle: boolean;
   model: { id: string; version: string; family: ModelFamily; maxOutputTokens: number; maxAttempts: number };
   limits: { maxInlineBytes: number; maxObjectBytes: number };
+  /** Speaker label -> role for channel-separated or diarized transcripts, e.g. {"ch_0":"agent","ch_1":"customer"}. */
+  channelRoles?: Record<string, 'agent' | 'customer' | 'other'>;
   retry: { baseSeconds: number; maxSeconds: number };
 }
 
@@ -49,6 +51,22 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return value as T;
 }
 
+function channelRoles(env: Env): Config['channelRoles'] {
+  const raw = env.CALLNOTES_CHANNEL_ROLES?.trim();
+  if (!raw) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`environment variable CALLNOTES_CHANNEL_ROLES must be JSON such as {"ch_0":"agent","ch_1":"customer"}, got "${raw}"`);
+  }
+  const roles = ['agent', 'customer', 'other'];
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !Object.values(parsed).every((v) => roles.includes(v as string))) {
+    throw new ConfigError('environment variable CALLNOTES_CHANNEL_ROLES must map speaker or channel labels to agent, customer or other');
+  }
+  return parsed as Config['channelRoles'];
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const modelId = required(env, 'CALLNOTES_MODEL_ID');
   return {
@@ -68,6 +86,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxInlineBytes: integer(env, 'CALLNOTES_MAX_INLINE_BYTES', 240_000, 1024),
       maxObjectBytes: integer(env, 'CALLNOTES_MAX_OBJECT_BYTES', 20_000_000, 1024),
     },
+    channelRoles: channelRoles(env),
     retry: {
       baseSeconds: integer(env, 'CALLNOTES_RETRY_BASE_SECONDS', 10, 0),
       maxSeconds: integer(env, 'CALLNOTES_RETRY_MAX_SECONDS', 300, 0),

@@ -26,6 +26,7 @@ export function buildIngestDeps(config: Config): IngestDeps {
     transcripts: new S3TranscriptStore(config.bucketName, new S3Client({ region: config.region, forcePathStyle: config.s3ForcePathStyle })),
     clock: { now: () => new Date() },
     limits: config.limits,
+    formats: { channelRoles: config.channelRoles },
   };
 }
 

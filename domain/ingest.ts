@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InvalidInputError, OversizedInputError, TranscriptFormatError } from './errors.ts';
+import { InvalidInputError, OversizedInputError } from './errors.ts';
 import {
   classifyInbound,
   decodeS3Key,
@@ -11,7 +11,8 @@ import {
 } from './inbound.ts';
 import { writeNotes } from './write-notes.ts';
 import type { IngestDeps, StoredCall } from './ports.ts';
-import { describe, parseText, parseTurns, type Transcript } from './transcript.ts';
+import { parseTranscriptDocument } from './formats/index.ts';
+import type { Transcript } from './transcript.ts';
 
 export interface InboundRecord {
   messageId: string;
@@ -60,7 +61,7 @@ async function ingestInline(record: InboundRecord, deps: IngestDeps): Promise<In
   let transcript: Transcript;
   try {
     message = parseInboundMessage(record.body);
-    transcript = parseTranscript(message, await loadTranscript(message, deps));
+    transcript = parseTranscript(message, await loadTranscript(message, deps), deps);
   } catch (error) {
     return rejectOrThrow(error, record, salvageIds(record.body), deps);
   }
@@ -75,7 +76,7 @@ async function ingestObject(record: InboundRecord, object: S3Notification['Recor
   try {
     const document = await deps.transcripts.readObject(uri, deps.limits.maxObjectBytes);
     message = messageForObject({ bucket: object.s3.bucket.name, key, eventTime: object.eventTime }, document);
-    transcript = parseTranscript(message, await loadTranscript(message, deps));
+    transcript = parseTranscript(message, await loadTranscript(message, deps), deps);
   } catch (error) {
     const fileName = key.split('/').pop()!.replace(/\.\w+$/, '');
     return rejectOrThrow(error, record, { callId: salvageIds(JSON.stringify({ callId: fileName })).callId }, deps);
@@ -134,37 +135,18 @@ async function processCall(message: InboundMessage, transcript: Transcript, deps
   return stored ? { status: 'processed', call } : { status: 'duplicate', callId: message.callId };
 }
 
+/** The transcript document as sent: inline, or the S3 object's text (JSON documents are decoded by the parser). */
 async function loadTranscript(message: InboundMessage, deps: IngestDeps): Promise<unknown> {
   if (message.transcriptS3Uri !== undefined) {
-    const { body } = await deps.transcripts.readObject(message.transcriptS3Uri, deps.limits.maxObjectBytes);
-    if (message.format === 'text' || message.format === 'webvtt') return body;
-    try {
-      return JSON.parse(body);
-    } catch {
-      return body;
-    }
+    return (await deps.transcripts.readObject(message.transcriptS3Uri, deps.limits.maxObjectBytes)).body;
   }
   const bytes = Buffer.byteLength(typeof message.transcript === 'string' ? message.transcript : JSON.stringify(message.transcript));
   if (bytes > deps.limits.maxInlineBytes) throw new OversizedInputError(bytes, deps.limits.maxInlineBytes);
   return message.transcript;
 }
 
-function parseTranscript(message: InboundMessage, raw: unknown): Transcript {
-  const format = message.format === 'auto' ? detectFormat(raw) : message.format;
-  switch (format) {
-    case 'turns':
-      return parseTurns(message.callId, raw);
-    case 'text':
-      return parseText(message.callId, raw);
-    default:
-      throw new TranscriptFormatError(format, 'format', `format "${format}" is not supported yet; send "turns" or "text"`);
-  }
-}
-
-function detectFormat(raw: unknown): 'turns' | 'text' {
-  if (Array.isArray(raw)) return 'turns';
-  if (typeof raw === 'string') return 'text';
-  throw new TranscriptFormatError('auto', 'transcript', `could not detect the format of ${describe(raw)}; send turns ([{role, text}]) or text ("Agent: ..." lines), or set format`);
+function parseTranscript(message: InboundMessage, raw: unknown, deps: IngestDeps): Transcript {
+  return parseTranscriptDocument(message.callId, message.format, raw, deps.formats);
 }
 
 /** Identity of a transcript version: a changed transcript for the same call is a new version. */

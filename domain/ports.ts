@@ -1,5 +1,6 @@
 import type { CallNotes } from './notes.ts';
 import type { ModelMode, NotesPrompt } from './prompt.ts';
+import type { FormatOptions } from './formats/index.ts';
 import type { Rating } from './ratings.ts';
 import type { Transcript } from './transcript.ts';
 
@@ -83,6 +84,8 @@ export interface IngestDeps {
   transcripts: TranscriptStore;
   clock: Clock;
   limits: { maxInlineBytes: number; maxObjectBytes: number };
+  /** Speaker-to-role configuration for formats whose labels are not roles (channels, diarized speakers). */
+  formats?: FormatOptions;
 }
 
 export interface RatingStore {

@@ -23,6 +23,10 @@ const TEXT_SPEAKERS: Record<string, Role> = {
   customer: 'customer', caller: 'customer', client: 'customer', member: 'customer', user: 'customer',
 };
 
+function speakerRole(label: string): Role | undefined {
+  return Object.hasOwn(TEXT_SPEAKERS, label) ? TEXT_SPEAKERS[label] : undefined;
+}
+
 /** `turns` format: `[{role, text, startMs?}]`. */
 export function parseTurns(callId: string, raw: unknown): Transcript {
   const parsed = z.array(TurnSchema).safeParse(raw);
@@ -47,7 +51,7 @@ export function parseText(callId: string, raw: unknown): Transcript {
   for (const line of raw.split(/\r?\n/)) {
     const m = /^\s*(?:\[?(\d{1,2}(?::\d{2}){1,2})\]?\s*)?([A-Za-z][\w .'-]{0,30}?)\s*:\s*(.*)$/.exec(line);
     const label = m?.[2]?.trim().toLowerCase();
-    const role = label ? TEXT_SPEAKERS[label] ?? TEXT_SPEAKERS[label.split(/\s+/)[0]!] : undefined;
+    const role = label ? speakerRole(label) ?? speakerRole(label.split(/\s+/)[0]!) : undefined;
     if (m && role) {
       roles[m[2]!.trim()] = role;
       const turn: Turn = { role, text: m[3]!.trim() };

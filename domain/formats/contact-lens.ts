@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Role } from '../transcript.ts';
-import { buildTranscript, decodeJsonDocument, millis, validateDocument } from './document.ts';
+import { buildTranscript, decodeJsonDocument, listOf, millis, validateDocument } from './document.ts';
 import type { ParsedTranscript, Utterance } from './types.ts';
 
 const EXPECTED = 'an Amazon Connect Contact Lens analysis file {"Channel":"VOICE"|"CHAT","Participants":[{"ParticipantId","ParticipantRole"}],"Transcript":[{"ParticipantId","Content",...}]}';
@@ -15,7 +15,7 @@ export const ContactLensVoiceSchema = z.object({
   Version: z.string().optional(),
   Channel: z.literal('VOICE').optional(),
   Participants: ParticipantsSchema,
-  Transcript: z.array(
+  Transcript: listOf(
     z.object({
       ParticipantId: z.string().min(1),
       Content: z.string(),
@@ -24,7 +24,7 @@ export const ContactLensVoiceSchema = z.object({
       Id: z.string().optional(),
       Sentiment: z.string().optional(),
     }),
-    { error: 'expected an array of transcript turns' },
+    'expected an array of transcript turns',
   ),
 });
 
@@ -32,7 +32,7 @@ export const ContactLensChatSchema = z.object({
   Version: z.string().optional(),
   Channel: z.literal('CHAT'),
   Participants: ParticipantsSchema,
-  Transcript: z.array(
+  Transcript: listOf(
     z.object({
       Id: z.string().optional(),
       ParticipantId: z.string().min(1).optional(),
@@ -43,7 +43,7 @@ export const ContactLensChatSchema = z.object({
       Type: z.string().optional(),
       AbsoluteTime: z.string().optional(),
     }),
-    { error: 'expected an array of chat items' },
+    'expected an array of chat items',
   ),
 });
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { TranscriptFormatError } from '../errors.ts';
 import { describe, type Role, type Turn } from '../transcript.ts';
 import { resolveSpeakerRoles } from './speaker-roles.ts';
@@ -34,13 +34,33 @@ export function fieldOf(path: ReadonlyArray<PropertyKey>): string {
   return field.length > 200 ? `${field.slice(0, 200)}…` : field;
 }
 
+/**
+ * An array whose elements are checked in order, stopping at the first bad one. `z.array` reports
+ * every bad element, which for a large document in the wrong format costs seconds for one message.
+ */
+export function listOf<T extends z.ZodType>(element: T, error: string) {
+  return z.array(z.unknown(), { error }).transform((values, ctx) => {
+    const out: Array<z.output<T>> = [];
+    for (const [index, value] of values.entries()) {
+      const parsed = element.safeParse(value);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        ctx.addIssue({ code: 'custom', message: issue?.message ?? 'invalid element', path: [index, ...(issue?.path ?? [])] });
+        return z.NEVER;
+      }
+      out.push(parsed.data);
+    }
+    return out;
+  });
+}
+
 /** Validate `raw` against a format's schema; the first issue becomes the error's field and detail. */
 export function validateDocument<S extends z.ZodType>(format: ConcreteFormat, schema: S, raw: unknown, expected: string): z.infer<S> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   if (!issue) throw new TranscriptFormatError(format, 'transcript', `expected ${expected}, got ${describe(raw)}`);
-  const detail = issue.path.length === 0 ? `expected ${expected}, got ${describe(raw)}` : `${issue.message}; expected ${expected}`;
+  const detail = issue.path.length === 0 ? `expected ${expected}, got ${describe(raw)}` : `${issue.message} (in ${expected})`;
   throw new TranscriptFormatError(format, fieldOf(issue.path), detail);
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Role } from '../transcript.ts';
-import { buildTranscript, decodeJsonDocument, validateDocument } from './document.ts';
+import { buildTranscript, decodeJsonDocument, listOf, validateDocument } from './document.ts';
 import type { ParsedTranscript, Utterance } from './types.ts';
 
 const EXPECTED = 'a Genesys Cloud transcript {"conversationId","transcripts":[{"phrases":[{"text","startTimeMs","participantPurpose"}]}]}';
@@ -9,11 +9,11 @@ export const GenesysSchema = z.object({
   conversationId: z.string().optional(),
   communicationId: z.string().optional(),
   mediaType: z.string().optional(),
-  transcripts: z.array(
+  transcripts: listOf(
     z.object({
       utteranceId: z.string().optional(),
       language: z.string().optional(),
-      phrases: z.array(
+      phrases: listOf(
         z.object({
           text: z.string(),
           stability: z.number().optional(),
@@ -22,10 +22,10 @@ export const GenesysSchema = z.object({
           participantPurpose: z.string().optional(),
           channel: z.string().optional(),
         }),
-        { error: 'expected an array of phrases' },
+        'expected an array of phrases',
       ),
     }),
-    { error: 'expected an array of transcripts' },
+    'expected an array of transcripts',
   ),
 });
 

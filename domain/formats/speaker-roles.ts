@@ -1,6 +1,9 @@
 import type { Role } from '../transcript.ts';
 import type { RoleSource, Utterance } from './types.ts';
 
+/** Label for speech the document does not attribute to anyone (no diarization, mono audio, untagged cues). */
+export const UNLABELLED = 'unlabelled';
+
 const ROLE_WORDS = new Map<string, Role>(Object.entries({
   agent: 'agent', rep: 'agent', representative: 'agent', advisor: 'agent', adviser: 'agent', operator: 'agent',
   support: 'agent', associate: 'agent', specialist: 'agent', internal: 'agent',
@@ -11,7 +14,9 @@ const ROLE_WORDS = new Map<string, Role>(Object.entries({
 
 /** The role a label names outright ("Agent", "Caller 1", "customer (Jane)"), if any. */
 export function roleFromLabel(label: string): Role | undefined {
-  const words = label.toLowerCase().match(/[a-z]+/g) ?? [];
+  const lower = label.toLowerCase();
+  if (/\b(?:customer|client|member) (?:service|support|care|success|relations)\b/.test(lower)) return 'agent';
+  const words = lower.match(/[a-z]+/g) ?? [];
   for (const word of words.slice(0, 3)) {
     const role = ROLE_WORDS.get(word);
     if (role) return role;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Role } from '../transcript.ts';
-import { buildTranscript, decodeJsonDocument, validateDocument } from './document.ts';
+import { buildTranscript, decodeJsonDocument, listOf, validateDocument } from './document.ts';
 import type { ParsedTranscript } from './types.ts';
 
 const EXPECTED = 'Amazon Transcribe Call Analytics output {"Transcript":[{"ParticipantRole":"AGENT"|"CUSTOMER","Content","BeginOffsetMillis"}]}';
@@ -8,7 +8,7 @@ const EXPECTED = 'Amazon Transcribe Call Analytics output {"Transcript":[{"Parti
 export const CallAnalyticsSchema = z.object({
   JobStatus: z.string().optional(),
   LanguageCode: z.string().optional(),
-  Transcript: z.array(
+  Transcript: listOf(
     z.object({
       ParticipantRole: z.string().min(1),
       Content: z.string(),
@@ -16,7 +16,7 @@ export const CallAnalyticsSchema = z.object({
       EndOffsetMillis: z.number().nonnegative().optional(),
       Id: z.string().optional(),
     }),
-    { error: 'expected an array of transcript segments' },
+    'expected an array of transcript segments',
   ),
 });
 

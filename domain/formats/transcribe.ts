@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import type { Role } from '../transcript.ts';
-import { configuredRoles } from './speaker-roles.ts';
-import { buildTranscript, decodeJsonDocument, secondsToMs, validateDocument } from './document.ts';
+import { configuredRoles, UNLABELLED } from './speaker-roles.ts';
+import { buildTranscript, decodeJsonDocument, listOf, secondsToMs, validateDocument } from './document.ts';
 import type { FormatOptions, ParsedTranscript, Utterance } from './types.ts';
 
 const EXPECTED = 'Amazon Transcribe batch output {"results":{"items":[{"type","alternatives":[{"content"}],"start_time",...}]}}';
-
-/** Label for speech in a document that neither diarizes nor separates channels. */
-export const UNLABELLED = 'unlabelled';
 
 const Seconds = z.union([z.number().nonnegative(), z.string().regex(/^\d+(?:\.\d+)?$/)], {
   error: 'expected a time in seconds such as "1.25"',
@@ -17,7 +14,7 @@ const ItemSchema = z.object({
   start_time: Seconds.optional(),
   end_time: Seconds.optional(),
   type: z.enum(['pronunciation', 'punctuation']),
-  alternatives: z.array(z.object({ content: z.string() }), { error: 'expected an array of alternatives' }).min(1),
+  alternatives: z.array(z.object({ content: z.string() }), { error: 'expected an array of alternatives' }).min(1, 'expected at least one alternative'),
   speaker_label: z.string().optional(),
   channel_label: z.string().optional(),
 });
@@ -30,29 +27,28 @@ export const TranscribeSchema = z.object({
   results: z.object(
     {
       transcripts: z.array(z.object({ transcript: z.string() })).optional(),
-      items: z.array(ItemSchema, { error: 'expected an array of items' }).optional(),
+      items: listOf(ItemSchema, 'expected an array of items').optional(),
       speaker_labels: z
         .object({
           speakers: z.number().optional(),
-          segments: z.array(z.object({ speaker_label: z.string(), items: z.array(LabelledTimeSchema).optional() })).optional(),
+          segments: listOf(z.object({ speaker_label: z.string(), items: listOf(LabelledTimeSchema, 'expected an array of items').optional() }), 'expected an array of segments').optional(),
         })
         .optional(),
       channel_labels: z
         .object({
-          channels: z.array(z.object({ channel_label: z.string(), items: z.array(ItemSchema).optional() })),
+          channels: z.array(z.object({ channel_label: z.string(), items: listOf(ItemSchema, 'expected an array of items').optional() })),
           number_of_channels: z.number().optional(),
         })
         .optional(),
-      audio_segments: z
-        .array(
-          z.object({
-            transcript: z.string(),
-            start_time: Seconds.optional(),
-            speaker_label: z.string().optional(),
-            channel_label: z.string().optional(),
-          }),
-        )
-        .optional(),
+      audio_segments: listOf(
+        z.object({
+          transcript: z.string(),
+          start_time: Seconds.optional(),
+          speaker_label: z.string().optional(),
+          channel_label: z.string().optional(),
+        }),
+        'expected an array of audio segments',
+      ).optional(),
     },
     { error: 'expected the "results" object of a Transcribe job' },
   ),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Role } from '../transcript.ts';
 import { configuredRoles } from './speaker-roles.ts';
-import { buildTranscript, decodeJsonDocument, secondsToMs, validateDocument } from './document.ts';
+import { buildTranscript, decodeJsonDocument, listOf, secondsToMs, validateDocument } from './document.ts';
 import type { FormatOptions, ParsedTranscript, RoleSource } from './types.ts';
 
 const EXPECTED = 'Twilio Conversational Intelligence transcript sentences {"sentences":[{"media_channel":1|2,"sentence_index","start_time","transcript"}]}';
@@ -28,7 +28,7 @@ const SentenceSchema = z.object({
   confidence: z.union([z.number(), z.string()]).nullable().optional(),
 });
 
-const SentencesSchema = z.array(SentenceSchema, { error: 'expected an array of sentences' });
+const SentencesSchema = listOf(SentenceSchema, 'expected an array of sentences');
 
 /** The API's list page `{sentences, meta}` (or the same without meta). A bare array of sentences is accepted too. */
 export const TwilioSchema = z.object({ sentences: SentencesSchema });

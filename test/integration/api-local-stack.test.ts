@@ -5,6 +5,8 @@ import { startIngestPipeline, type IngestPipeline } from '#local/pipeline.ts';
 import type { LocalStack } from '#local/stack.ts';
 import { startTestStack } from '../support/local-stack.ts';
 
+// Response bodies are checked field by field below.
+const body = async (response: Response): Promise<any> => response.json();
 const sample = (name: string) => JSON.parse(readFileSync(`events/calls/${name}.json`, 'utf8'));
 
 describe('Integration: HTTP API on the local stack', () => {
@@ -53,12 +55,12 @@ describe('Integration: HTTP API on the local stack', () => {
 
   it('shows an agent their call with notes, model, usage and rating summary', async () => {
     const response = await call('/calls/api-1', { as: 'agentA' });
-    const body = await response.json();
+    const payload = await body(response);
 
     expect(response.status).toBe(200);
-    expect(body).toMatchObject({ callId: 'api-1', agentId: 'agent-a', model: { id: expect.any(String), version: expect.any(String) }, ratings: { count: 0 } });
-    expect(body.notes.topics.length).toBeGreaterThan(0);
-    expect(body.usage.inputTokens).toBeGreaterThan(0);
+    expect(payload).toMatchObject({ callId: 'api-1', agentId: 'agent-a', model: { id: expect.any(String), version: expect.any(String) }, ratings: { count: 0 } });
+    expect(payload.notes.topics.length).toBeGreaterThan(0);
+    expect(payload.usage.inputTokens).toBeGreaterThan(0);
     expect(response.headers.get('strict-transport-security')).toBeTruthy();
   });
 
@@ -76,9 +78,9 @@ describe('Integration: HTTP API on the local stack', () => {
     const topics = await call('/calls/api-1/ratings', { as: 'agentA', method: 'POST', body: JSON.stringify({ score: 3, corrections: { topics: [] } }) });
 
     expect(score.status).toBe(400);
-    expect(await score.json()).toMatchObject({ status: 400, field: 'score' });
-    expect(await correction.json()).toMatchObject({ status: 400, field: 'corrections.outcome' });
-    expect(await topics.json()).toMatchObject({ status: 400, field: 'corrections.topics' });
+    expect(await body(score)).toMatchObject({ status: 400, field: 'score' });
+    expect(await body(correction)).toMatchObject({ status: 400, field: 'corrections.outcome' });
+    expect(await body(topics)).toMatchObject({ status: 400, field: 'corrections.topics' });
   });
 
   it('stores a valid rating, shows it on the call, and keeps history on re-rating', async () => {
@@ -88,7 +90,7 @@ describe('Integration: HTTP API on the local stack', () => {
       method: 'POST',
       body: JSON.stringify({ score: 4, fieldScores: { topics: 2 }, corrections: { topics: ['lost card', 'replacement card'] } }),
     });
-    const view = await (await call('/calls/api-1', { as: 'agentA' })).json();
+    const view = await body(await call('/calls/api-1', { as: 'agentA' }));
 
     expect(first.status).toBe(201);
     expect(second.status).toBe(200);
@@ -97,9 +99,9 @@ describe('Integration: HTTP API on the local stack', () => {
   });
 
   it('lists calls newest first: agents see their own, supervisors all, with pagination', async () => {
-    const mine = await (await call('/calls', { as: 'agentA' })).json();
-    const page1 = await (await call('/calls?limit=2', { as: 'supervisor' })).json();
-    const page2 = await (await call(`/calls?limit=2&cursor=${page1.nextCursor}`, { as: 'supervisor' })).json();
+    const mine = await body(await call('/calls', { as: 'agentA' }));
+    const page1 = await body(await call('/calls?limit=2', { as: 'supervisor' }));
+    const page2 = await body(await call(`/calls?limit=2&cursor=${page1.nextCursor}`, { as: 'supervisor' }));
     const other = await call('/calls?agentId=agent-b', { as: 'agentA' });
 
     expect(mine.calls.map((c: { callId: string }) => c.callId)).toEqual(['api-2', 'api-1']);
@@ -114,7 +116,7 @@ describe('Integration: HTTP API on the local stack', () => {
     const missing = await call('/calls/nope', { as: 'supervisor' });
     const huge = await call('/calls/api-1/ratings', { as: 'agentA', method: 'POST', body: JSON.stringify({ score: 4, comment: 'x'.repeat(70_000) }) });
 
-    expect(await query.json()).toMatchObject({ status: 400, field: 'limit' });
+    expect(await body(query)).toMatchObject({ status: 400, field: 'limit' });
     expect(missing.status).toBe(404);
     expect(huge.status).toBe(413);
   });

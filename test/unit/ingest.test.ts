@@ -43,7 +43,7 @@ describe('Function: ingestCall', () => {
     ['a turn with an unknown role', message({ transcript: [{ role: 'bot', text: 'hi' }] }), 'transcript.0.role'],
     ['an empty transcript', message({ transcript: [] }), 'transcript'],
     ['a number as transcript', message({ format: 'auto', transcript: 42 }), 'transcript'],
-    ['a format not supported yet', message({ format: 'genesys', transcript: {} }), 'format'],
+    ['a transcript not in the format it names', message({ format: 'genesys', transcript: {} }), 'transcripts'],
   ])('rejects %s with the field at fault, without calling the model', async (_label, body, field) => {
     const model = new ScriptedModel([{ kind: 'tool', input: validNotes() }]);
     const deps = fakeDeps(model);

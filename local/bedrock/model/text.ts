@@ -23,14 +23,57 @@ export function splitSentences(text: string): string[] {
   return out;
 }
 
+/**
+ * Removes what chat and social channels add around the words: links, the @handles a message is
+ * addressed to (a handle inside a sentence keeps its name), agent sign-offs (^TJ, *HMB), part
+ * counters of split messages (1/2, (2/3)), HTML entities and emoji.
+ */
+export function cleanTurnText(text: string): string {
+  let out = text
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/\bhttps?:\/\/\S+/gi, ' ')
+    .replace(/\bwww\.\S+/gi, ' ')
+    .replace(/\p{Extended_Pictographic}|[\u{1F3FB}-\u{1F3FF}\u{FE0F}\u{200D}]/gu, ' ')
+    .replace(/\^[A-Za-z]{1,4}\b/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  // Addressing handles at the start ("@Delta ...") or after the last sentence ("... @XboxSupport"), numeric ones anywhere.
+  out = out.replace(/^(?:@\w+[\s,:]*)+/, '').replace(/([.!?])(?:\s+@\w+)+\s*$/, '$1').replace(/(^|\s)@\d+\b/g, '$1').replace(/(^|[\s(])@(?=[A-Za-z])/g, '$1');
+  for (;;) {
+    const next = out
+      .replace(/\s*(?:\(\d{1,2}(?:\/\d{1,2})?\)|\b\d\/\d|\*[A-Z]{2,4}|\s[-–—~]\s?[A-Z][a-z]{1,15}\.?)\s*$/, '')
+      .replace(/^(?:\.{2,}|…)\s*/, '')
+      .trim();
+    if (next === out) return out;
+    out = next;
+  }
+}
+
+/** A chat message cut in two ("... can be (1/2)" + "found here") reads as one turn again. */
+const ENDS_SENTENCE = /[.!?…:)"']$/;
+
 /** Splits every turn into sentences once; summary, topics, action items and outcome share the result. */
 export function analyzeCall(input: NotesInput): AnalyzedCall {
   const sentences: CallSentence[] = [];
+  const turns: { role: NotesInput['turns'][number]['role']; text: string; turnIndex: number }[] = [];
   input.turns.forEach((turn, turnIndex) => {
-    for (const text of splitSentences(String(turn.text ?? ''))) {
-      sentences.push({ role: turn.role, turnIndex, index: sentences.length, text, lower: text.toLowerCase() });
+    const text = cleanTurnText(String(turn.text ?? ''));
+    if (!text) return;
+    const last = turns[turns.length - 1];
+    if (last && last.role === turn.role && !ENDS_SENTENCE.test(last.text) && /^[a-z0-9]/.test(text)) {
+      last.text = `${last.text} ${text}`;
+      return;
     }
+    turns.push({ role: turn.role, text, turnIndex });
   });
+  for (const turn of turns) {
+    for (const text of splitSentences(turn.text)) {
+      sentences.push({ role: turn.role, turnIndex: turn.turnIndex, index: sentences.length, text, lower: text.toLowerCase() });
+    }
+  }
   return { callDate: input.callDate, turnCount: input.turns.length, sentences };
 }
 
@@ -79,17 +122,40 @@ export function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** Drops the fillers and greetings that open spoken sentences ("Hi, yeah, so ..."). */
+/** Words that open a sentence with a comma without naming anyone ("However, ..."). */
+const SENTENCE_ADVERBS = new Set(
+  `however also again sorry otherwise meanwhile alternatively please therefore instead yes no well now then first second
+  third finally next plus besides anyway regardless today tomorrow yesterday sir madam indeed great awesome perfect
+  thanks cheers sure right understood noted apologies ok okay alright hi hello hey yeah yep so oh ah wow hmm um
+  unfortunately additionally again though still once here there this that`.split(/\s+/),
+);
+
+/** Days and months: a capitalised word after a comma that is not someone being addressed. */
+const CALENDAR_WORDS = /^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december|today|tomorrow)$/i;
+
+/**
+ * Drops the fillers and greetings that open spoken sentences ("Hi, yeah, so ..."), the name of whoever
+ * is greeted ("Hi Talie, ...") and a closing vocative ("..., Gary."). "No" goes only as an answer
+ * ("No, ...") so "No matter what" keeps its meaning.
+ */
 export function stripOpeners(text: string): string {
   let out = text.trim();
   for (;;) {
-    const next = out.replace(
-      /^(?:hi|hello|hey|yeah|yes|yep|no|ok|okay|um+|uh+|uhm|hmm|oh|so|well|right|alright|sure|great|perfect|thanks|thank you|good (?:morning|afternoon|evening)|basically|actually|and|but)\b[\s,.!:;-]*/i,
-      '',
-    );
-    if (next === out) return out;
+    const next = out
+      .replace(/^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b[\s,]*(?:there\b|all\b|team\b|[A-Z][a-z]+\b(?=\s*[,!.]))?[\s,.!:;-]*/i, '')
+      .replace(
+        /^(?:yeah|yes|yep|ok|okay|um+|uh+|uhm|hmm|oh|so|well|right|alright|sure|great|perfect|thanks|thank you|basically|actually|and|but)\b(?!\s+(?:again|for|to)\b)[\s,.!:;-]*/i,
+        '',
+      )
+      .replace(/^no\b\s*[,.!]+\s*/i, '');
+    if (next === out) break;
     out = next;
   }
+  const opening = /^([A-Z][a-z]+),\s+(?=\S)/.exec(out);
+  if (opening && !/ly$/.test(opening[1]!) && !SENTENCE_ADVERBS.has(opening[1]!.toLowerCase()) && !CALENDAR_WORDS.test(opening[1]!)) out = out.slice(opening[0].length);
+  const vocative = /,\s*([A-Z][a-z]+)\s*([.!?]*)$/.exec(out);
+  if (vocative && !CALENDAR_WORDS.test(vocative[1]!)) out = `${out.slice(0, vocative.index)}${vocative[2] ?? ''}`;
+  return out;
 }
 
 type Person = 'first' | 'second' | 'we';
@@ -115,6 +181,13 @@ export const AGENT_VOICE: Rewrite = {
   we: { subject: 'the company', object: 'the company', possessive: 'the company\'s', plural: false },
 };
 
+/** What an agent asks the customer to do: "send us your email" -> "send the company their email". */
+export const REQUEST_VOICE: Rewrite = {
+  first: { subject: 'the agent', object: 'the agent', possessive: 'the agent\'s', plural: false },
+  second: { subject: 'they', object: 'them', possessive: 'their', plural: true },
+  we: { subject: 'the company', object: 'the company', possessive: 'the company\'s', plural: false },
+};
+
 const VERB_FORMS: Record<string, { plural: string; singular: string }> = {
   am: { plural: 'are', singular: 'is' },
   are: { plural: 'are', singular: 'is' },
@@ -128,6 +201,15 @@ const VERB_FORMS: Record<string, { plural: string; singular: string }> = {
   think: { plural: 'think', singular: 'thinks' },
   can: { plural: 'can', singular: 'can' },
 };
+
+/** Common verbs after "we" / "you" that need an -s when retold about "the company" / "the customer". */
+for (const verb of `hope appreciate apologize apologise understand see know like love recommend suggest offer value take look
+  get send show require expect agree owe believe feel hear ask understand book pay receive check use live work wish
+  regret aim strive try call email help thank reach apply provide value miss make`.split(/\s+/)) {
+  if (!VERB_FORMS[verb]) VERB_FORMS[verb] = { plural: verb, singular: /(?:s|sh|ch|x|o)$/.test(verb) ? `${verb}es` : /[^aeiou]y$/.test(verb) ? `${verb.slice(0, -1)}ies` : `${verb}s` };
+}
+
+const AUXILIARY = /^(?:can|could|would|will|shall|should|may|might|must|do|does|did|don't|doesn't|didn't|can't|won't|wouldn't|couldn't|to|let|please|would've)$/;
 
 const CONTRACTIONS: Record<string, [Person, string]> = {
   "i'm": ['first', 'am'], "i've": ['first', 'have'], "i'll": ['first', 'will'], "i'd": ['first', 'would'],
@@ -163,9 +245,11 @@ export function retell(sentence: string, voice: Rewrite): string {
     if (person) {
       const who = voice[person];
       const nextWord = (tokens[i + 2] ?? '').toLowerCase().replace(/[^a-z']/g, '');
-      const verb = VERB_FORMS[nextWord];
       const prev = (tokens[i - 2] ?? '').toLowerCase().replace(/[^a-z']/g, '');
-      const isObject = person === 'second' && !verb && /^(to|for|with|at|on|by|from|send|give|email|call|tell|show|help|let|text|owe|charge|charged|thank|ask)$/.test(prev);
+      // After an auxiliary ("can you see", "do you have") the verb stays bare.
+      const verb = AUXILIARY.test(prev) && !/^(?:am|are|was|were|have)$/.test(nextWord) ? undefined : VERB_FORMS[nextWord];
+      // "you" ending a clause ("the email I'm sending you.") or after a verb in -ing is an object too.
+      const isObject = person === 'second' && !verb && (/^(to|for|with|at|on|by|from|send|give|email|call|tell|show|help|let|text|owe|charge|charged|thank|ask)$/.test(prev) || (/ing$/.test(prev) && !/thing$/.test(prev)) || /^[,.;:!?)]/.test(trail) || tokens[i + 2] === undefined);
       out.push(`${lead}${isObject ? who.object : who.subject}${trail}`);
       if (verb && !trail) {
         out.push(tokens[i + 1] ?? ' ', who.plural ? verb.plural : verb.singular);
