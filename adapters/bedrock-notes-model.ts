@@ -5,8 +5,10 @@ import {
   type ConverseCommandInput,
   type Message,
 } from '@aws-sdk/client-bedrock-runtime';
-import { ModelThrottledError, ModelUnavailableError } from '#domain/errors.ts';
-import type { ModelAnswer, NotesModel } from '#domain/ports.ts';
+import pRetry from 'p-retry';
+import { ModelThrottledError, ModelUnavailableError, TransientError } from '#domain/errors.ts';
+import type { ModelAnswer, ModelCallOptions, NotesModel } from '#domain/ports.ts';
+import { AdaptiveConcurrency } from './adaptive-concurrency.ts';
 import type { ModelMode, NotesPrompt } from '#domain/prompt.ts';
 
 const THROTTLED = new Set(['ThrottlingException', 'ServiceQuotaExceededException', 'TooManyRequestsException']);
@@ -19,7 +21,13 @@ export interface BedrockNotesModelOptions {
   modelVersion: string;
   maxOutputTokens: number;
   client?: BedrockRuntimeClient;
+  /** Attempts per request for throttling, timeouts and 5xx, within the caller's deadline. */
   maxAttempts?: number;
+  /** Longest a request may keep retrying, whatever the deadline (seconds). */
+  maxRetrySeconds?: number;
+  concurrency?: AdaptiveConcurrency;
+  /** Told about every throttle, e.g. to count it in metrics. */
+  onThrottle?: () => void;
 }
 
 /**
@@ -38,23 +46,56 @@ export class BedrockNotesModel implements NotesModel {
   readonly modelVersion: string;
   readonly mode: ModelMode;
   readonly #client: BedrockRuntimeClient;
-  readonly #maxOutputTokens: number;
+  readonly #options: BedrockNotesModelOptions;
+  readonly #concurrency: AdaptiveConcurrency;
 
   constructor(options: BedrockNotesModelOptions) {
     this.modelId = options.modelId;
     this.modelVersion = options.modelVersion;
     this.mode = modeForModel(options.modelId);
-    this.#maxOutputTokens = options.maxOutputTokens;
-    this.#client = options.client ?? new BedrockRuntimeClient({ maxAttempts: options.maxAttempts ?? 2 });
+    this.#options = options;
+    // Retries are ours (below), so the SDK makes one attempt a call.
+    this.#client = options.client ?? new BedrockRuntimeClient({ maxAttempts: 1 });
+    this.#concurrency = options.concurrency ?? new AdaptiveConcurrency();
   }
 
-  async generate(prompt: NotesPrompt): Promise<ModelAnswer> {
+  /**
+   * Throttles, model timeouts and not-ready errors are retried here with jittered exponential
+   * backoff, through the adaptive concurrency limit, until the deadline: only a request that
+   * cannot succeed in time fails its message back to the queue.
+   */
+  async generate(prompt: NotesPrompt, options: ModelCallOptions = {}): Promise<ModelAnswer> {
+    const { maxAttempts = 6, maxRetrySeconds = 120, onThrottle } = this.#options;
+    const started = Date.now();
+    const budgetMs = Math.min(maxRetrySeconds * 1000, (options.deadline ?? Number.POSITIVE_INFINITY) - started);
+    return pRetry(
+      () =>
+        this.#concurrency.run(
+          () => this.#converse(prompt),
+          (error) => {
+            const throttled = error instanceof ModelThrottledError;
+            if (throttled) onThrottle?.();
+            return throttled;
+          },
+        ),
+      {
+        retries: maxAttempts - 1,
+        minTimeout: 250,
+        maxTimeout: 8_000,
+        randomize: true,
+        maxRetryTime: Math.max(0, budgetMs),
+        shouldRetry: ({ error }) => error instanceof TransientError,
+      },
+    );
+  }
+
+  async #converse(prompt: NotesPrompt): Promise<ModelAnswer> {
     const started = performance.now();
     const input: ConverseCommandInput = {
       modelId: this.modelId,
       system: [{ text: prompt.system }],
       messages: prompt.messages.map((m): Message => ({ role: m.role, content: [{ text: m.text }] })),
-      inferenceConfig: { maxTokens: this.#maxOutputTokens, temperature: 0 },
+      inferenceConfig: { maxTokens: this.#options.maxOutputTokens, temperature: 0 },
     };
     if (prompt.tool) {
       input.toolConfig = {

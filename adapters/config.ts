@@ -11,8 +11,12 @@ export interface Config {
   inboundQueueUrl?: string;
   /** Path-style S3 addressing, for S3 emulators that cannot serve bucket subdomains. */
   s3ForcePathStyle: boolean;
-  model: { id: string; version: string; family: ModelFamily; maxOutputTokens: number; maxAttempts: number };
-  limits: { maxInlineBytes: number; maxObjectBytes: number };
+  model: { id: string; version: string; family: ModelFamily; maxOutputTokens: number; maxAttempts: number; maxRetrySeconds: number };
+  /** USD per 1,000 tokens, for the estimated-cost metric (Claude 3 Haiku on-demand by default). */
+  pricing: { inputPer1k: number; outputPer1k: number };
+  /** A record is not started with less than this much of the invocation left; it goes back to the queue. */
+  minRecordMs: number;
+  limits: { maxInlineBytes: number; maxObjectBytes: number; maxInputTokens: number };
   /** Speaker label -> role for channel-separated or diarized transcripts, e.g. {"ch_0":"agent","ch_1":"customer"}. */
   channelRoles?: Record<string, 'agent' | 'customer' | 'other'>;
   retry: { baseSeconds: number; maxSeconds: number };
@@ -42,6 +46,14 @@ function integer(env: Env, name: string, fallback: number, min = 0): number {
   if (!raw) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new ConfigError(`environment variable ${name} must be an integer >= ${min}, got "${raw}"`);
+  return value;
+}
+
+function decimal(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new ConfigError(`environment variable ${name} must be a number >= 0, got "${raw}"`);
   return value;
 }
 
@@ -80,11 +92,15 @@ export function loadConfig(env: Env = process.env): Config {
       version: optional(env, 'CALLNOTES_MODEL_VERSION', 'base'),
       family: oneOf(env, 'CALLNOTES_MODEL_FAMILY', ['claude3', 'nova'] as const, 'claude3'),
       maxOutputTokens: integer(env, 'CALLNOTES_MAX_OUTPUT_TOKENS', 1024, 64),
-      maxAttempts: integer(env, 'CALLNOTES_MODEL_MAX_ATTEMPTS', 2, 1),
+      maxAttempts: integer(env, 'CALLNOTES_MODEL_MAX_ATTEMPTS', 6, 1),
+      maxRetrySeconds: integer(env, 'CALLNOTES_MODEL_RETRY_MAX_SECONDS', 120, 0),
     },
+    pricing: { inputPer1k: decimal(env, 'CALLNOTES_PRICE_INPUT_PER_1K', 0.00025), outputPer1k: decimal(env, 'CALLNOTES_PRICE_OUTPUT_PER_1K', 0.00125) },
+    minRecordMs: integer(env, 'CALLNOTES_MIN_RECORD_MS', 15_000, 0),
     limits: {
       maxInlineBytes: integer(env, 'CALLNOTES_MAX_INLINE_BYTES', 240_000, 1024),
       maxObjectBytes: integer(env, 'CALLNOTES_MAX_OBJECT_BYTES', 20_000_000, 1024),
+      maxInputTokens: integer(env, 'CALLNOTES_MAX_INPUT_TOKENS', 24_000, 500),
     },
     channelRoles: channelRoles(env),
     retry: {
@@ -142,3 +158,29 @@ export function loadOperatorSettings(env: Env = process.env): OperatorSettings {
     env: { ...env },
   };
 }
+
+export interface CurationConfig {
+  topicCap: number;
+  validationFraction: number;
+  firstWindowDays: number;
+}
+
+/**
+ * CALLNOTES_CURATION_TOPIC_CAP (default 200), CALLNOTES_CURATION_VALIDATION_PERCENT (default 10,
+ * 0..50), CALLNOTES_CURATION_FIRST_WINDOW_DAYS (default 365: how far back the first window reaches).
+ */
+export function loadCurationConfig(env: Env = process.env): CurationConfig {
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`environment variable ${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    return value;
+  };
+  return {
+    topicCap: integer('CALLNOTES_CURATION_TOPIC_CAP', 200, 1, 1_000_000),
+    validationFraction: integer('CALLNOTES_CURATION_VALIDATION_PERCENT', 10, 0, 50) / 100,
+    firstWindowDays: integer('CALLNOTES_CURATION_FIRST_WINDOW_DAYS', 365, 1, 36_500),
+  };
+}
+

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { InvalidInputError } from '#domain/errors.ts';
+import { ConflictError, InvalidInputError } from '#domain/errors.ts';
 import type { CallPage, CallQuery, CallReader, CallStore, Rejection, StoredCall } from '#domain/ports.ts';
 
 /**
@@ -36,6 +36,17 @@ export class DynamoDbCallStore implements CallStore, CallReader {
   }
 
   async putCall(call: StoredCall): Promise<boolean> {
+    const version = call.version ?? 1;
+    const previous = version > 1 ? await this.getCall(call.callId) : undefined;
+    if (previous) {
+      // History first: if the current write then loses a race, the copy is harmless.
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `CALL#${call.callId}`, sk: `NOTES#v${previous.version ?? 1}`, entity: 'call-history', ...previous },
+        }),
+      );
+    }
     try {
       await this.#doc.send(
         new PutCommand({
@@ -48,15 +59,17 @@ export class DynamoDbCallStore implements CallStore, CallReader {
             topicKeys: call.notes.topics.map((t) => t.toLowerCase()),
             ...call,
           },
-          // One record per (callId, transcript version): a redelivery that raced us changes nothing.
-          ConditionExpression: 'attribute_not_exists(pk) OR transcriptHash <> :hash',
-          ExpressionAttributeValues: { ':hash': call.transcriptHash },
+          // One record per (callId, transcript version); a new version replaces only the one it read.
+          ConditionExpression: previous ? 'transcriptHash = :previous' : 'attribute_not_exists(pk)',
+          ExpressionAttributeValues: previous ? { ':previous': previous.transcriptHash } : undefined,
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const current = await this.getCall(call.callId);
+      if (current?.transcriptHash === call.transcriptHash) return false;
+      throw new ConflictError(`call ${call.callId} changed while its notes were written; the message will be retried`);
     }
   }
 

@@ -14,13 +14,16 @@ import { SqsRetryScheduler } from './sqs-retry-scheduler.ts';
 export { loadConfig } from './config.ts';
 
 /** The real adapters, built once per container. Endpoints come from AWS_ENDPOINT_URL_* when set. */
-export function buildIngestDeps(config: Config): IngestDeps {
+export function buildIngestDeps(config: Config, hooks: { onThrottle?: () => void } = {}): IngestDeps {
   return {
     model: new BedrockNotesModel({
       modelId: config.model.id,
       modelVersion: config.model.version,
       maxOutputTokens: config.model.maxOutputTokens,
-      client: new BedrockRuntimeClient({ region: config.region, maxAttempts: config.model.maxAttempts }),
+      maxAttempts: config.model.maxAttempts,
+      maxRetrySeconds: config.model.maxRetrySeconds,
+      client: new BedrockRuntimeClient({ region: config.region, maxAttempts: 1 }),
+      onThrottle: hooks.onThrottle,
     }),
     calls: new DynamoDbCallStore(config.tableName, new DynamoDBClient({ region: config.region })),
     transcripts: new S3TranscriptStore(config.bucketName, new S3Client({ region: config.region, forcePathStyle: config.s3ForcePathStyle })),

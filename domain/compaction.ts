@@ -1,4 +1,3 @@
-import { renderTranscript } from './prompt.ts';
 import type { Transcript, Turn } from './transcript.ts';
 
 /**
@@ -46,11 +45,18 @@ export function compactTranscript(t: Transcript): Transcript {
   return { ...t, turns, meta: { ...t.meta, speakerRoles: { ...t.meta.speakerRoles } } };
 }
 
-/** Characters of the rendered prompt transcript before and after compaction; ratio is after/before. */
+/** Characters of the `Role: text` lines before and after compaction; ratio is after/before. */
 export function compactionSaving(before: Transcript, after: Transcript): { charsBefore: number; charsAfter: number; ratio: number } {
-  const charsBefore = renderTranscript(before).length;
-  const charsAfter = renderTranscript(after).length;
+  const charsBefore = renderedChars(before);
+  const charsAfter = renderedChars(after);
   return { charsBefore, charsAfter, ratio: charsBefore === 0 ? 1 : charsAfter / charsBefore };
+}
+
+// The lines renderTranscript (prompt.ts) writes, counted here without it: the prompt compacts what it renders.
+const ROLE_LABEL = { agent: 'Agent', customer: 'Customer', other: 'Other' } as const;
+
+function renderedChars(t: Transcript): number {
+  return t.turns.reduce((sum, turn) => sum + ROLE_LABEL[turn.role].length + 2 + turn.text.length, 0) + Math.max(0, t.turns.length - 1);
 }
 
 /** One turn's text, compacted. */

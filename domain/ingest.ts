@@ -9,6 +9,7 @@ import {
   type InboundMessage,
   type S3Notification,
 } from './inbound.ts';
+import { redactTranscript } from './pii.ts';
 import { writeNotes } from './write-notes.ts';
 import type { IngestDeps, StoredCall } from './ports.ts';
 import { parseTranscriptDocument } from './formats/index.ts';
@@ -17,6 +18,11 @@ import type { Transcript } from './transcript.ts';
 export interface InboundRecord {
   messageId: string;
   body: string;
+}
+
+export interface IngestOptions {
+  /** Epoch ms by which this message must be done (the Lambda invocation's remaining time, less a margin). */
+  deadline?: number;
 }
 
 export type IngestResult =
@@ -30,7 +36,7 @@ export type IngestResult =
  * transcript objects. Input that can never succeed is rejected with a stored reason and
  * acknowledged; anything else that fails is thrown so the message is retried.
  */
-export async function ingestMessage(record: InboundRecord, deps: IngestDeps): Promise<IngestResult[]> {
+export async function ingestMessage(record: InboundRecord, deps: IngestDeps, options: IngestOptions = {}): Promise<IngestResult[]> {
   let inbound;
   try {
     inbound = classifyInbound(record.body);
@@ -42,21 +48,21 @@ export async function ingestMessage(record: InboundRecord, deps: IngestDeps): Pr
       return [{ status: 'ignored', reason: 'S3 test event (sent when a bucket notification is configured)' }];
     case 's3-notification': {
       const results: IngestResult[] = [];
-      for (const object of inbound.notification.Records) results.push(await ingestObject(record, object, deps));
+      for (const object of inbound.notification.Records) results.push(await ingestObject(record, object, deps, options));
       return results;
     }
     case 'message':
-      return [await ingestInline(record, deps)];
+      return [await ingestInline(record, deps, options)];
   }
 }
 
 /** The call in an inline message (kept for callers that know the body is one). */
-export async function ingestCall(record: InboundRecord, deps: IngestDeps): Promise<IngestResult> {
-  const [result] = await ingestMessage(record, deps);
+export async function ingestCall(record: InboundRecord, deps: IngestDeps, options: IngestOptions = {}): Promise<IngestResult> {
+  const [result] = await ingestMessage(record, deps, options);
   return result!;
 }
 
-async function ingestInline(record: InboundRecord, deps: IngestDeps): Promise<IngestResult> {
+async function ingestInline(record: InboundRecord, deps: IngestDeps, options: IngestOptions): Promise<IngestResult> {
   let message: InboundMessage;
   let transcript: Transcript;
   try {
@@ -65,10 +71,10 @@ async function ingestInline(record: InboundRecord, deps: IngestDeps): Promise<In
   } catch (error) {
     return rejectOrThrow(error, record, salvageIds(record.body), deps);
   }
-  return processCall(message, transcript, deps);
+  return processCall(record, message, transcript, deps, options);
 }
 
-async function ingestObject(record: InboundRecord, object: S3Notification['Records'][number], deps: IngestDeps): Promise<IngestResult> {
+async function ingestObject(record: InboundRecord, object: S3Notification['Records'][number], deps: IngestDeps, options: IngestOptions): Promise<IngestResult> {
   const key = decodeS3Key(object.s3.object.key);
   const uri = `s3://${object.s3.bucket.name}/${key}`;
   let message: InboundMessage;
@@ -81,7 +87,7 @@ async function ingestObject(record: InboundRecord, object: S3Notification['Recor
     const fileName = key.split('/').pop()!.replace(/\.\w+$/, '');
     return rejectOrThrow(error, record, { callId: salvageIds(JSON.stringify({ callId: fileName })).callId }, deps);
   }
-  return processCall(message, transcript, deps);
+  return processCall(record, message, transcript, deps, options);
 }
 
 async function rejectOrThrow(
@@ -102,8 +108,16 @@ async function rejectOrThrow(
   return { status: 'rejected', callId: ids.callId, reason: error.reason, field: error.field, message: error.message };
 }
 
-async function processCall(message: InboundMessage, transcript: Transcript, deps: IngestDeps): Promise<IngestResult> {
+async function processCall(
+  record: InboundRecord,
+  message: InboundMessage,
+  parsed: Transcript,
+  deps: IngestDeps,
+  options: IngestOptions,
+): Promise<IngestResult> {
   const receivedAt = deps.clock.now().toISOString();
+  // Nothing downstream (model, store, datasets) ever sees the unredacted transcript.
+  const { transcript, counts: redactions } = redactTranscript(parsed);
   const transcriptHash = hashTranscript(transcript);
   const existing = await deps.calls.getCall(message.callId);
   if (existing?.transcriptHash === transcriptHash) {
@@ -111,7 +125,12 @@ async function processCall(message: InboundMessage, transcript: Transcript, deps
   }
 
   const transcriptUri = await deps.transcripts.putTranscript(transcript, transcriptHash);
-  const written = await writeNotes(transcript, { callDate: message.startedAt.slice(0, 10) }, deps.model);
+  const written = await writeNotes(
+    transcript,
+    { callDate: message.startedAt.slice(0, 10), maxInputTokens: deps.limits.maxInputTokens },
+    deps.model,
+    { deadline: options.deadline },
+  );
   const call: StoredCall = {
     callId: message.callId,
     agentId: message.agentId,
@@ -119,15 +138,19 @@ async function processCall(message: InboundMessage, transcript: Transcript, deps
     startedAt: message.startedAt,
     language: message.language,
     status: 'done',
+    version: (existing?.version ?? (existing ? 1 : 0)) + 1,
     transcriptHash,
     transcriptUri,
     format: transcript.meta.format,
     speakerRoles: transcript.meta.speakerRoles,
     turnCount: transcript.turns.length,
+    redactions,
+    parts: written.parts,
     notes: written.notes,
     model: { id: deps.model.modelId, version: deps.model.modelVersion, mode: deps.model.mode },
     usage: written.usage,
     latencyMs: written.latencyMs,
+    messageId: record.messageId,
     receivedAt,
     processedAt: deps.clock.now().toISOString(),
   };

@@ -1,5 +1,4 @@
 import { CallNotesSchema, countSentences, type ActionItem, type CallNotes, type Outcome } from './notes.ts';
-import { renderTranscript } from './prompt.ts';
 import { estimateTokens, type Transcript, type Turn } from './transcript.ts';
 
 /**
@@ -25,13 +24,13 @@ const SENTENCE_BOUNDARY_RE = /(?<=[.!?])\s+(?=[A-Z0-9"'([])/;
  * boundaries. Each part after the first starts with up to the last 2 turns of the previous one.
  */
 export function splitTranscript(t: Transcript, maxTokens: number): Transcript[] {
-  const minimum = estimateTokens(lineOf(t, { role: 'customer', text: 'x'.repeat(16) }));
+  const minimum = estimateTokens(lineOf({ role: 'customer', text: 'x'.repeat(16) }));
   if (!Number.isInteger(maxTokens) || maxTokens < minimum) {
     throw new RangeError(`maxTokens must be an integer of at least ${minimum}, got ${maxTokens}`);
   }
   const maxChars = maxTokens * 4; // estimateTokens is ceil(chars / 4)
-  const turns = t.turns.flatMap((turn) => splitLongTurn(t, turn, maxChars));
-  const lengths = turns.map((turn) => lineOf(t, turn).length);
+  const turns = t.turns.flatMap((turn) => splitLongTurn(turn, maxChars));
+  const lengths = turns.map((turn) => lineOf(turn).length);
   const charsOf = (indexes: number[]): number => indexes.reduce((sum, i) => sum + lengths[i]!, 0) + Math.max(0, indexes.length - 1);
 
   const parts: number[][] = [];
@@ -57,14 +56,18 @@ export function splitTranscript(t: Transcript, maxTokens: number): Transcript[] 
   }));
 }
 
-function lineOf(t: Transcript, turn: Turn): string {
-  return renderTranscript({ ...t, turns: [turn] });
+// The `Role: text` lines of prompt.ts, measured uncompacted: compaction only shortens them, so a part
+// within budget here is within budget however the prompt renders it.
+const ROLE_LABEL = { agent: 'Agent', customer: 'Customer', other: 'Other' } as const;
+
+function lineOf(turn: Turn): string {
+  return `${ROLE_LABEL[turn.role]}: ${turn.text}`;
 }
 
 /** A turn whose line is over the budget, as turns of the same role cut on sentence, then word, boundaries. */
-function splitLongTurn(t: Transcript, turn: Turn, maxChars: number): Turn[] {
-  if (lineOf(t, turn).length <= maxChars) return [turn];
-  const labelChars = lineOf(t, { ...turn, text: '' }).length;
+function splitLongTurn(turn: Turn, maxChars: number): Turn[] {
+  if (lineOf(turn).length <= maxChars) return [turn];
+  const labelChars = lineOf({ ...turn, text: '' }).length;
   // half the budget, so the overlap and a neighbouring turn still fit in the part beside a piece
   const pieceChars = Math.max(16, Math.floor(maxChars / 2) - labelChars);
   const pieces: string[] = [];

@@ -269,19 +269,31 @@ class Detector {
     if (DOB_ANY_CONTEXT_RE.test(text) || DOB_ANY_CONTEXT_RE.test(this.context)) this.findDatesOfBirth();
     if (SPOKEN_EMAIL_AT_RE.test(text) && SPOKEN_EMAIL_DOT_RE.test(text)) this.findSpokenEmails();
     for (const run of runs) this.classifyRun(run);
-    return this.spans.sort((a, b) => a.start - b.start);
+    return this.spans;
   }
 
   // --- spans
 
+  /** Index of the first span starting at or after `end` (spans are kept sorted and disjoint). */
+  private spanIndex(end: number): number {
+    let lo = 0;
+    let hi = this.spans.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.spans[mid]!.start < end) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   private isFree(start: number, end: number): boolean {
-    for (const span of this.spans) if (start < span.end && span.start < end) return false;
-    return true;
+    const before = this.spans[this.spanIndex(end) - 1];
+    return before === undefined || before.end <= start;
   }
 
   private add(type: PiiType, start: number, end: number): boolean {
     if (end <= start || !this.isFree(start, end)) return false;
-    this.spans.push({ type, start, end });
+    this.spans.splice(this.spanIndex(end), 0, { type, start, end });
     return true;
   }
 

@@ -1,6 +1,7 @@
 import type { CallNotes } from './notes.ts';
 import type { ModelMode, NotesPrompt } from './prompt.ts';
 import type { FormatOptions } from './formats/index.ts';
+import type { PiiCounts } from './pii.ts';
 import type { Rating } from './ratings.ts';
 import type { Transcript } from './transcript.ts';
 
@@ -18,12 +19,17 @@ export interface ModelAnswer {
   latencyMs: number;
 }
 
+export interface ModelCallOptions {
+  /** Epoch ms by which the call must be done (the invocation's remaining time); retries stop before it. */
+  deadline?: number;
+}
+
 /** The model that writes notes (Bedrock Converse when deployed, the emulator offline). */
 export interface NotesModel {
   readonly modelId: string;
   readonly modelVersion: string;
   readonly mode: ModelMode;
-  generate(prompt: NotesPrompt): Promise<ModelAnswer>;
+  generate(prompt: NotesPrompt, options?: ModelCallOptions): Promise<ModelAnswer>;
 }
 
 export type CallStatus = 'done';
@@ -41,6 +47,14 @@ export interface StoredCall {
   speakerRoles: Record<string, string>;
   turnCount: number;
   notes: CallNotes;
+  /** 1 for the first transcript of a call; a changed transcript is a new version, the old one kept as history. */
+  version?: number;
+  /** PII found and replaced by typed placeholders before the model, the store and any dataset. */
+  redactions?: PiiCounts;
+  /** Parts a long call was split into for the model (1 for most calls). */
+  parts?: number;
+  /** The SQS message these notes came from, for tracing. */
+  messageId?: string;
   model: { id: string; version: string; mode: ModelMode };
   usage: TokenUsage & { modelCalls: number };
   latencyMs: number;
@@ -60,7 +74,11 @@ export interface Rejection {
 
 export interface CallStore {
   getCall(callId: string): Promise<StoredCall | undefined>;
-  /** Stores the notes unless the same transcript version is already stored; false when it was. */
+  /**
+   * Stores the notes unless the same transcript version is already stored (false then). A new
+   * version replaces the current one only if the current one is still `call.version - 1`; the
+   * replaced version is kept as history.
+   */
   putCall(call: StoredCall): Promise<boolean>;
   putRejection(rejection: Rejection): Promise<void>;
 }
@@ -83,7 +101,7 @@ export interface IngestDeps {
   calls: CallStore;
   transcripts: TranscriptStore;
   clock: Clock;
-  limits: { maxInlineBytes: number; maxObjectBytes: number };
+  limits: { maxInlineBytes: number; maxObjectBytes: number; maxInputTokens?: number };
   /** Speaker-to-role configuration for formats whose labels are not roles (channels, diarized speakers). */
   formats?: FormatOptions;
 }

@@ -1,3 +1,4 @@
+import { compactTranscript } from './compaction.ts';
 import type { Transcript } from './transcript.ts';
 import { callNotesJsonSchema, type CallNotes } from './notes.ts';
 
@@ -26,7 +27,13 @@ const INSTRUCTIONS = [
 /** Fine-tuned models learned the format from their training data: a short system prompt is enough. */
 const TUNED_SYSTEM = 'Write call notes for this support call as JSON with keys summary, topics, actionItems, outcome.';
 
+/** The transcript as the model reads it: compacted (fillers, stutters and repeats out; one turn per speaker change). */
 export function renderTranscript(transcript: Transcript): string {
+  return renderTurns(compactTranscript(transcript));
+}
+
+/** Plain "Speaker: text" lines, without compaction (the baseline the benchmark compares against). */
+export function renderTurns(transcript: Transcript): string {
   return transcript.turns.map((turn) => `${ROLE_LABEL[turn.role]}: ${turn.text}`).join('\n');
 }
 

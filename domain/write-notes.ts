@@ -1,27 +1,63 @@
 import { ModelOutputError } from './errors.ts';
+import { mergeNotes, splitTranscript } from './long-call.ts';
 import { CallNotesSchema, formatIssues, type CallNotes } from './notes.ts';
-import type { ModelOutput, NotesModel, TokenUsage } from './ports.ts';
-import { renderPrompt, type NotesPrompt } from './prompt.ts';
-import type { Transcript } from './transcript.ts';
+import type { ModelCallOptions, ModelOutput, NotesModel, TokenUsage } from './ports.ts';
+import { renderPrompt, renderTranscript, type NotesPrompt } from './prompt.ts';
+import { estimateTokens, type Transcript } from './transcript.ts';
 
 export interface WrittenNotes {
   notes: CallNotes;
   usage: TokenUsage & { modelCalls: number };
   latencyMs: number;
+  /** How many parts a long call was split into (1 for most calls). */
+  parts: number;
 }
+
+export interface WriteContext {
+  callDate: string;
+  /** Transcripts over this many input tokens are split on turn boundaries and their notes merged. */
+  maxInputTokens?: number;
+}
+
+/**
+ * Notes for one call. A call over the input budget is split on turn boundaries, each part gets
+ * notes, and the parts are merged into one result (topics deduplicated, action items kept, one
+ * summary).
+ */
+export async function writeNotes(transcript: Transcript, context: WriteContext, model: NotesModel, options: ModelCallOptions = {}): Promise<WrittenNotes> {
+  const budget = context.maxInputTokens ?? Number.POSITIVE_INFINITY;
+  if (estimateTokens(renderTranscript(transcript)) <= budget) {
+    return { ...(await notesForPart(transcript, context.callDate, model, options)), parts: 1 };
+  }
+  const parts = splitTranscript(transcript, budget);
+  const written = [];
+  for (const part of parts) written.push(await notesForPart(part, context.callDate, model, options));
+  return {
+    notes: mergeNotes(written.map((w) => w.notes)),
+    usage: {
+      inputTokens: sum(written.map((w) => w.usage.inputTokens)),
+      outputTokens: sum(written.map((w) => w.usage.outputTokens)),
+      modelCalls: sum(written.map((w) => w.usage.modelCalls)),
+    },
+    latencyMs: sum(written.map((w) => w.latencyMs)),
+    parts: parts.length,
+  };
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 /**
  * Asks the model for notes and validates them against the call-notes schema. An invalid answer
  * gets one repair attempt that shows the model its errors; a second failure is transient.
  */
-export async function writeNotes(transcript: Transcript, context: { callDate: string }, model: NotesModel): Promise<WrittenNotes> {
-  const prompt = renderPrompt(transcript, { callDate: context.callDate, mode: model.mode });
-  const first = await model.generate(prompt);
+async function notesForPart(transcript: Transcript, callDate: string, model: NotesModel, options: ModelCallOptions): Promise<Omit<WrittenNotes, 'parts'>> {
+  const prompt = renderPrompt(transcript, { callDate, mode: model.mode });
+  const first = await model.generate(prompt, options);
   const checked = checkOutput(first.output);
   if (checked.ok) {
     return { notes: checked.notes, usage: { ...first.usage, modelCalls: 1 }, latencyMs: first.latencyMs };
   }
-  const second = await model.generate(repairPrompt(prompt, checked.raw, checked.problems));
+  const second = await model.generate(repairPrompt(prompt, checked.raw, checked.problems), options);
   const usage = {
     inputTokens: first.usage.inputTokens + second.usage.inputTokens,
     outputTokens: first.usage.outputTokens + second.usage.outputTokens,
@@ -38,7 +74,7 @@ type Checked = { ok: true; notes: CallNotes } | { ok: false; raw: string; proble
 
 function checkOutput(output: ModelOutput): Checked {
   let candidate: unknown = output.kind === 'tool' ? output.input : undefined;
-  const raw = output.kind === 'tool' ? JSON.stringify(output.input) : output.text;
+  const raw = output.kind === 'tool' ? JSON.stringify(output.input) ?? '' : output.text;
   if (output.kind === 'text') {
     try {
       candidate = JSON.parse(extractJson(output.text));

@@ -1,22 +1,35 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { buildIngestDeps, buildRetryScheduler, loadConfig } from '#adapters/runtime.ts';
-import { ingestMessage, type IngestResult } from '#domain/ingest.ts';
+import { ingestMessage } from '#domain/ingest.ts';
 import type { IngestDeps } from '#domain/ports.ts';
+import { CallMetrics } from './lib/call-metrics.ts';
 import { sqsRetryBackoff, type RetryScheduler } from './lib/sqs-retry-backoff.ts';
+import { remainingTimeBudget } from './lib/time-budget.ts';
 
 const logger = new Logger({ serviceName: 'callnotes' });
+const metrics = new Metrics({ serviceName: 'callnotes' });
+
+export interface IngestHandlerOptions {
+  retries?: RetryScheduler;
+  callMetrics?: CallMetrics;
+  /** A record is not started with less than this much time left (it goes back to the queue). */
+  minRecordMs?: number;
+}
 
 /** One SQS batch: each record processed alone; a thrown error makes that record a batch item failure. */
-export function makeHandler(deps: IngestDeps, retries?: RetryScheduler) {
+export function makeHandler(deps: IngestDeps, options: IngestHandlerOptions = {}) {
   const processor = new BatchProcessor(EventType.SQS);
-  const recordHandler = async (record: SQSRecord) => {
+  const recordHandler = async (record: SQSRecord, context: Context) => {
     try {
-      const results = await ingestMessage({ messageId: record.messageId, body: record.body }, deps);
-      for (const result of results) logResult(record.messageId, result);
+      const deadline = remainingTimeBudget(context, options.minRecordMs ?? 15_000);
+      const results = await ingestMessage({ messageId: record.messageId, body: record.body }, deps, { deadline });
+      for (const result of results) options.callMetrics?.record(record.messageId, result);
       return results;
     } catch (error) {
       logger.error('record failed; it will be retried', { messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount, error: error as Error });
@@ -27,19 +40,14 @@ export function makeHandler(deps: IngestDeps, retries?: RetryScheduler) {
     processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
   return middy(lambdaHandler)
     .use(injectLambdaContext(logger))
-    .use(sqsRetryBackoff({ scheduler: retries, onError: (error) => logger.warn('could not schedule retry', { error: error as Error }) }));
-}
-
-function logResult(messageId: string, result: IngestResult): void {
-  if (result.status === 'rejected') {
-    const { message: detail, ...rest } = result;
-    logger.warn('message rejected', { messageId, ...rest, detail });
-  } else if (result.status === 'processed') {
-    logger.info('call processed', { messageId, callId: result.call.callId, usage: result.call.usage, latencyMs: result.call.latencyMs });
-  } else {
-    logger.info(`message ${result.status}`, { messageId, ...result });
-  }
+    .use(logMetrics(metrics))
+    .use(sqsRetryBackoff({ scheduler: options.retries, onError: (error) => logger.warn('could not schedule retry', { error: error as Error }) }));
 }
 
 const config = loadConfig();
-export const handler = makeHandler(buildIngestDeps(config), buildRetryScheduler(config));
+const callMetrics = new CallMetrics(metrics, logger, config.pricing);
+export const handler = makeHandler(buildIngestDeps(config, { onThrottle: () => callMetrics.throttled() }), {
+  retries: buildRetryScheduler(config),
+  callMetrics,
+  minRecordMs: config.minRecordMs,
+});

@@ -129,7 +129,13 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStack
         const resolved = intrinsicValue(value, declared);
         if (resolved !== undefined && resolved !== null && typeof resolved !== 'object') env[key] = String(resolved);
       }
-      return { ...env, ...sdkEnv, AWS_LAMBDA_FUNCTION_NAME: `${config.service}-${settings.stage}-${name}` };
+      return {
+        ...env,
+        ...sdkEnv,
+        // EMF metrics would go to stdout with no CloudWatch to read them; set it to false to see them.
+        POWERTOOLS_METRICS_DISABLED: settings.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+        AWS_LAMBDA_FUNCTION_NAME: `${config.service}-${settings.stage}-${name}`,
+      };
     };
 
     mkdirSync(settings.stateDir, { recursive: true });

@@ -19,7 +19,7 @@ describe('Integration: ingest function on the local stack', () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
-    pipeline = await startIngestPipeline(stack, { env: { CALLNOTES_RETRY_BASE_SECONDS: '1', LOG_LEVEL: 'ERROR' }, onBatch: (b) => batches.push(b) });
+    pipeline = await startIngestPipeline(stack, { env: { CALLNOTES_RETRY_BASE_SECONDS: '1', CALLNOTES_MODEL_RETRY_MAX_SECONDS: '3', LOG_LEVEL: 'ERROR' }, onBatch: (b) => batches.push(b) });
   });
 
   afterAll(async () => {
@@ -64,13 +64,25 @@ describe('Integration: ingest function on the local stack', () => {
     expect(await queueDepth(stack.resources.dlqUrl)).toBe(0);
   });
 
-  it('reports a throttled model call as a batch item failure and succeeds on redelivery', async () => {
-    stack.bedrock.setFaults({ throttleNext: 2 }); // the SDK tries twice, so both attempts are throttled
-    const [id] = await pipeline.send([withCallId(sample('billing-dispute'), 'it-throttled')]);
+  it('absorbs a short burst of throttling inside the invocation, without burning a receive', async () => {
+    stack.bedrock.setFaults({ throttleNext: 2 });
+    const [id] = await pipeline.send([withCallId(sample('plan-upgrade'), 'it-burst')]);
 
     const outcome = (await pipeline.waitFor([id!], 30_000)).get(id!);
 
-    expect(batches.some((b) => b.failedIds.includes(id!))).toBe(true);
+    expect(outcome?.status).toBe('processed');
+    expect(batches.filter((b) => b.failedIds.includes(id!)).map((b) => b.error ?? b.failedIds)).toEqual([]);
+  });
+
+  it('reports sustained throttling as a batch item failure and succeeds on redelivery', async () => {
+    // Throttled for longer than the function keeps retrying (CALLNOTES_MODEL_RETRY_MAX_SECONDS=3 here).
+    stack.bedrock.setFaults({ throttleRate: 1 });
+    const [id] = await pipeline.send([withCallId(sample('billing-dispute'), 'it-throttled')]);
+    await expect.poll(() => batches.some((b) => b.failedIds.includes(id!)), { timeout: 15_000 }).toBe(true);
+    stack.bedrock.setFaults({ throttleRate: 0 });
+
+    const outcome = (await pipeline.waitFor([id!], 30_000)).get(id!);
+
     expect(outcome?.status).toBe('processed');
     const redelivered = batches.filter((b) => b.records.some((r) => r.messageId === id));
     expect(Number(redelivered.at(-1)!.records.find((r) => r.messageId === id)!.attributes.ApproximateReceiveCount)).toBeGreaterThanOrEqual(2);

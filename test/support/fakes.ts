@@ -38,8 +38,12 @@ export class MemoryCallStore implements CallStore {
     return this.calls.get(callId);
   }
 
+  readonly history: StoredCall[] = [];
+
   async putCall(call: StoredCall) {
-    if (this.calls.get(call.callId)?.transcriptHash === call.transcriptHash) return false;
+    const current = this.calls.get(call.callId);
+    if (current?.transcriptHash === call.transcriptHash) return false;
+    if (current) this.history.push(current);
     this.calls.set(call.callId, structuredClone(call));
     return true;
   }

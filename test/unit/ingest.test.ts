@@ -198,3 +198,53 @@ describe('Function: ingestCall', () => {
     });
   });
 });
+
+describe('Function: ingestCall (privacy and long calls)', () => {
+  it('redacts PII before the model and the store, and counts what it replaced', async () => {
+    const model = new ScriptedModel([{ kind: 'tool', input: validNotes() }]);
+    const deps = fakeDeps(model);
+    const transcript = [
+      { role: 'agent', text: 'Can I have the card number?' },
+      { role: 'customer', text: 'Sure, it is 4111 1111 1111 1111 and my email is jane.doe@example.com.' },
+    ];
+
+    await ingestCall({ messageId: 'm1', body: message({ transcript }) }, deps);
+
+    const stored = deps.calls.calls.get('call-1')!;
+    const sentToModel = JSON.stringify(model.prompts);
+    const kept = JSON.stringify([...deps.transcripts.transcripts.values()]);
+    for (const text of [sentToModel, kept, JSON.stringify(stored)]) {
+      expect(text).not.toContain('4111');
+      expect(text).not.toContain('jane.doe');
+    }
+    expect(sentToModel).toContain('[CARD]');
+    expect(stored.redactions).toMatchObject({ CARD: 1, EMAIL: 1 });
+  });
+
+  it('keeps the previous notes as history when the transcript of a call changes', async () => {
+    const deps = fakeDeps();
+
+    await ingestCall({ messageId: 'm1', body: message() }, deps);
+    await ingestCall({ messageId: 'm2', body: message({ transcript: [{ role: 'customer', text: 'Cancel my plan.' }] }) }, deps);
+
+    expect(deps.calls.calls.get('call-1')!.version).toBe(2);
+    expect(deps.calls.history.map((c) => c.version)).toEqual([1]);
+  });
+
+  it('splits a call over the input budget and merges the notes of its parts', async () => {
+    const model = new ScriptedModel([{ kind: 'tool', input: validNotes() }]);
+    const deps = { ...fakeDeps(model), limits: { maxInlineBytes: 10_000_000, maxObjectBytes: 10_000_000, maxInputTokens: 2_000 } };
+    const transcript = Array.from({ length: 400 }, (_, i) => ({
+      role: i % 2 ? 'customer' : 'agent',
+      text: `Turn ${i}: we talked about the router, the bill for November and the technician visit again in some detail.`,
+    }));
+
+    const result = await ingestCall({ messageId: 'm1', body: message({ transcript }) }, deps);
+
+    expect(result.status).toBe('processed');
+    const stored = deps.calls.calls.get('call-1')!;
+    expect(stored.parts).toBeGreaterThan(1);
+    expect(model.prompts).toHaveLength(stored.parts!);
+    for (const prompt of model.prompts) expect(prompt.messages[0]!.text.length / 4).toBeLessThan(2_000 + 400);
+  });
+});

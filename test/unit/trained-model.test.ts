@@ -1,3 +1,4 @@
+import { compactTranscript } from '#domain/compaction.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CallNotesSchema } from '../../domain/notes.ts';
 import { generateNotes } from '../../local/bedrock/model/embedded-model.ts';
@@ -117,8 +118,9 @@ describe('Class: TrainedModel', () => {
       // Act
       const example = trainingExampleFromRecord(d.record.messages[0].content, d.record.messages[1].content);
 
-      // Assess
-      expect(example).toEqual({ turns: d.transcript.turns.map(({ role, text }) => ({ role, text })), callDate: d.callDate, topics: d.labels, outcome: d.outcome });
+      // Assess: the record holds the transcript as the prompt renders it (compacted).
+      const rendered = compactTranscript(d.transcript).turns.map(({ role, text }) => ({ role, text }));
+      expect(example).toEqual({ turns: rendered, callDate: d.callDate, topics: d.labels, outcome: d.outcome });
     });
 
     it('returns undefined when the answer holds no notes', () => {

@@ -1,0 +1,232 @@
+import { createHash } from 'node:crypto';
+import { InvalidInputError } from '../errors.ts';
+import type { Rating } from '../ratings.ts';
+import { renderTranscript } from '../prompt.ts';
+import { InvalidWindowError } from './errors.ts';
+import { removeNearDuplicates } from './near-duplicates.ts';
+import type { CurationDeps, DatasetFiles } from './ports.ts';
+import { checkRecord, FAMILY_FORMAT, FAMILY_LIMITS, trainingTexts } from './records.ts';
+import { betterRatingFirst, decidingRating, selectNotes } from './selection.ts';
+import { capTopics, splitRecords, topicKey } from './split.ts';
+import {
+  DEFAULT_CURATION_SETTINGS,
+  DROP_REASONS,
+  type CandidateRecord,
+  type CuratedDataset,
+  type CurationSettings,
+  type DatasetCounts,
+  type DatasetManifest,
+  type DroppedCall,
+  type DropReason,
+  type RatingWindow,
+} from './types.ts';
+
+/** Most topics kept on the DynamoDB item (the manifest has them all). */
+const ITEM_TOPICS = 20;
+
+export type CurationResult =
+  | { status: 'created' | 'existing'; window: RatingWindow; dataset: CuratedDataset; manifest?: DatasetManifest }
+  /** Nothing in the window made a record: no version is written, so the next window starts at the same place. */
+  | { status: 'empty'; window: RatingWindow; counts: DatasetCounts; dropped: DroppedCall[] };
+
+/**
+ * Curates the ratings made in a window into a dataset version (DESIGN §1, §4): per call the deciding
+ * rating picks the notes, the record is rendered by the one prompt function and checked (PII again,
+ * family limits), near-duplicates and over-represented topics are thinned, and the rest is split by
+ * a hash of the call id. The version is a hash of the window, the family and the records, so
+ * curating the same window again finds the version it made the first time.
+ */
+export async function curateDataset(
+  request: Partial<RatingWindow>,
+  deps: CurationDeps,
+  settingsOverride: Partial<CurationSettings> = {},
+): Promise<CurationResult> {
+  const settings = { ...DEFAULT_CURATION_SETTINGS, ...settingsOverride };
+  const limits = FAMILY_LIMITS[settings.family];
+  const window = await resolveWindow(request, deps, settings.firstWindowDays);
+  const progress = deps.onProgress ?? (() => {});
+
+  const callIds = new Set<string>();
+  for await (const rating of deps.ratings.listRatingsBetween(window.from, window.to)) {
+    callIds.add(rating.callId);
+    if (callIds.size % 500 === 0) progress({ phase: 'ratings', done: callIds.size });
+  }
+  progress({ phase: 'ratings', done: callIds.size });
+
+  const dropped: DroppedCall[] = [];
+  const candidates: CandidateRecord[] = [];
+  let done = 0;
+  await forEachLimited([...callIds].sort(), deps.concurrency ?? 8, async (callId) => {
+    const outcome = await curateCall(callId, window, settings, deps);
+    if ('reason' in outcome) dropped.push(outcome);
+    else candidates.push(outcome);
+    done += 1;
+    if (done % 100 === 0 || done === callIds.size) progress({ phase: 'calls', done, total: callIds.size });
+  });
+
+  const ranked = candidates.sort(betterRatingFirst);
+  const unique = removeNearDuplicates(ranked, (c) => c.transcriptText, settings.nearDuplicateThreshold);
+  for (const { item, duplicateOf, similarity } of unique.removed) {
+    dropped.push({ callId: item.callId, reason: 'near-duplicate', detail: `${Math.round(similarity * 100)}% like ${duplicateOf.callId}` });
+  }
+  const balanced = capTopics(unique.kept, (c) => c.topic, settings.topicCap);
+  for (const item of balanced.removed) dropped.push({ callId: item.callId, reason: 'topic-cap', detail: `topic "${item.topic}" has ${settings.topicCap} records` });
+  const split = splitRecords(balanced.kept, (c) => c.callId, settings.validationFraction, limits);
+  for (const item of split.overLimit) dropped.push({ callId: item.callId, reason: 'over-record-limit' });
+  progress({ phase: 'records', done: split.train.length + split.validation.length });
+
+  dropped.sort((a, b) => a.callId.localeCompare(b.callId));
+  const selected = [...split.train, ...split.validation];
+  const counts: DatasetCounts = {
+    considered: callIds.size,
+    selected: selected.length,
+    train: split.train.length,
+    validation: split.validation.length,
+    sources: { model: selected.filter((c) => c.source === 'model').length, corrected: selected.filter((c) => c.source === 'corrected').length },
+    dropped: Object.fromEntries(DROP_REASONS.map((reason) => [reason, dropped.filter((d) => d.reason === reason).length])) as Record<DropReason, number>,
+  };
+  if (selected.length === 0) return { status: 'empty', window, counts, dropped };
+
+  const trainText = jsonl(split.train.map((c) => c.line));
+  const validationText = jsonl(split.validation.map((c) => c.line));
+  const checksums = { train: sha256(trainText), validation: sha256(validationText) };
+  const version = datasetVersion(window, settings.family, checksums);
+
+  const existing = await deps.datasets.getDataset(version);
+  if (existing) return { status: 'existing', window, dataset: existing };
+
+  const location = deps.datasets.locate(version);
+  const topics = topicHistogram(selected);
+  const dataset: CuratedDataset = {
+    version,
+    createdAt: deps.clock.now().toISOString(),
+    family: settings.family,
+    format: FAMILY_FORMAT[settings.family],
+    window,
+    counts,
+    topics: Object.fromEntries(Object.entries(topics).slice(0, ITEM_TOPICS)),
+    files: {
+      train: { uri: location.train, records: split.train.length, bytes: Buffer.byteLength(trainText), sha256: checksums.train },
+      validation: { uri: location.validation, records: split.validation.length, bytes: Buffer.byteLength(validationText), sha256: checksums.validation },
+    },
+    manifestUri: location.manifest,
+  };
+  const manifest: DatasetManifest = {
+    ...dataset,
+    topics,
+    sourceCallIds: { train: split.train.map((c) => c.callId), validation: split.validation.map((c) => c.callId) },
+    settings,
+    limits,
+    dropped,
+  };
+  const files: DatasetFiles = { train: trainText, validation: validationText, manifest: `${JSON.stringify(manifest, null, 2)}\n` };
+  progress({ phase: 'writing', done: 0, total: 1 });
+  const created = await deps.datasets.putDataset(dataset, files);
+  progress({ phase: 'writing', done: 1, total: 1 });
+  if (!created) {
+    // Another run made the same version between our check and our write.
+    const raced = await deps.datasets.getDataset(version);
+    if (raced) return { status: 'existing', window, dataset: raced };
+  }
+  return { status: 'created', window, dataset, manifest };
+}
+
+async function curateCall(
+  callId: string,
+  window: RatingWindow,
+  settings: CurationSettings,
+  deps: CurationDeps,
+): Promise<CandidateRecord | DroppedCall> {
+  // Every current rating of the call up to the window's end: a supervisor's earlier rating still wins.
+  const ratings: Rating[] = (await deps.ratings.listRatingsForCall(callId)).filter((r) => r.ratedAt < window.to);
+  const rating = decidingRating(ratings);
+  if (!rating) return { callId, reason: 'call-not-found', detail: 'no current rating before the window end' };
+  const call = await deps.calls.getCall(callId);
+  if (!call) return { callId, reason: 'call-not-found' };
+  const selection = selectNotes(call.notes, rating);
+  if (selection.kind === 'dropped') return { callId, reason: selection.reason, detail: `score ${rating.score} by ${rating.raterRole} ${rating.raterId}` };
+
+  let transcript;
+  try {
+    transcript = await deps.transcripts.getTranscript(call.transcriptUri);
+  } catch (error) {
+    if (error instanceof InvalidInputError && error.reason === 'transcript-not-found') return { callId, reason: 'transcript-not-found', detail: call.transcriptUri };
+    throw error;
+  }
+  const texts = trainingTexts(transcript, call.startedAt.slice(0, 10), selection.notes);
+  const check = checkRecord(settings.family, texts);
+  if (!check.ok) return { callId, reason: check.reason, detail: check.detail };
+  return {
+    callId,
+    notes: selection.notes,
+    source: selection.source,
+    rating: selection.rating,
+    topic: selection.notes.topics[0]!.trim(),
+    transcriptText: renderTranscript(transcript),
+    line: check.line,
+    tokens: check.tokens,
+  };
+}
+
+/**
+ * The window asked for, with defaults: up to now, from where the latest earlier window ended. With
+ * no earlier dataset it reaches `firstWindowDays` back: ratings are indexed by day, so "since 1970"
+ * would cost a query per day (about 20,000); a year covers every rating a new deployment has, and
+ * an operator can pass an explicit `from` for more.
+ */
+export async function resolveWindow(request: Partial<RatingWindow>, deps: Pick<CurationDeps, 'datasets' | 'clock'>, firstWindowDays = DEFAULT_CURATION_SETTINGS.firstWindowDays): Promise<RatingWindow> {
+  const to = request.to !== undefined ? isoInstant(request.to, 'to') : deps.clock.now().toISOString();
+  let from: string;
+  if (request.from !== undefined) {
+    from = isoInstant(request.from, 'from');
+  } else {
+    // The latest window end, not the latest created: a backfill of an old window must not rewind the schedule.
+    const ends = (await deps.datasets.listDatasets()).map((d) => d.window.to).filter((end) => end <= to);
+    from = ends.sort().at(-1) ?? new Date(Date.parse(to) - firstWindowDays * 86_400_000).toISOString();
+  }
+  if (from >= to) throw new InvalidWindowError('window', `from (${from}) must be before to (${to})`);
+  return { from, to };
+}
+
+function isoInstant(value: string, field: 'from' | 'to'): string {
+  // Date-times with an offset, or a plain date (its midnight UTC).
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new InvalidWindowError(field, `"${value}" is not an ISO 8601 date or date-time with an offset, such as 2026-11-23T00:00:00Z`);
+  }
+  return new Date(value).toISOString();
+}
+
+/** Deterministic version id: the window's end date and a hash of window, family and file contents. */
+export function datasetVersion(window: RatingWindow, family: string, checksums: { train: string; validation: string }): string {
+  const hash = sha256(JSON.stringify({ from: window.from, to: window.to, family, train: checksums.train, validation: checksums.validation }));
+  return `${window.to.slice(0, 10).replace(/-/g, '')}-${hash.slice(0, 12)}`;
+}
+
+function topicHistogram(records: readonly CandidateRecord[]): Record<string, number> {
+  const byKey = new Map<string, { label: string; count: number }>();
+  for (const record of records) {
+    const key = topicKey(record.topic);
+    const entry = byKey.get(key) ?? { label: record.topic, count: 0 };
+    entry.count += 1;
+    byKey.set(key, entry);
+  }
+  return Object.fromEntries(
+    [...byKey.values()].sort((a, b) => b.count - a.count || a.label.localeCompare(b.label)).map((e) => [e.label, e.count]),
+  );
+}
+
+const jsonl = (lines: readonly string[]): string => (lines.length === 0 ? '' : `${lines.join('\n')}\n`);
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+async function forEachLimited<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next]!;
+      next += 1;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+}
