@@ -12,6 +12,8 @@ import { S3TranscriptStore } from './s3-transcript-store.ts';
 import { SqsRetryScheduler } from './sqs-retry-scheduler.ts';
 
 export { loadConfig } from './config.ts';
+import { loadCurationConfig } from './config.ts';
+import { buildCurationDeps } from './dataset-store.ts';
 
 /** The real adapters, built once per container. Endpoints come from AWS_ENDPOINT_URL_* when set. */
 export function buildIngestDeps(config: Config, hooks: { onThrottle?: () => void } = {}): IngestDeps {
@@ -40,9 +42,13 @@ export function buildRetryScheduler(config: Config): SqsRetryScheduler | undefin
 
 export function buildReviewDeps(config: Config): ReviewDeps {
   const dynamodb = new DynamoDBClient({ region: config.region });
+  const s3 = new S3Client({ region: config.region, forcePathStyle: config.s3ForcePathStyle });
   return {
     calls: new DynamoDbCallStore(config.tableName, dynamodb),
     ratings: new DynamoDbRatingStore(config.tableName, dynamodb),
+    transcripts: new S3TranscriptStore(config.bucketName, s3),
     clock: { now: () => new Date() },
+    curation: buildCurationDeps(config, { dynamodb, s3 }),
+    curationSettings: { family: config.model.family, ...loadCurationConfig() },
   };
 }

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
-import type { CallPage, CallReader, Clock, RatingStore, StoredCall } from './ports.ts';
+import { curateDataset, type CurationResult } from './curation/curate.ts';
+import type { CurationDeps } from './curation/ports.ts';
+import type { CuratedDataset, CurationSettings } from './curation/types.ts';
+import type { CallPage, CallReader, Clock, RatingStore, StoredCall, TranscriptStore } from './ports.ts';
+import type { Transcript } from './transcript.ts';
 import { checkCorrectedNotes, RatingInputSchema, summarizeRatings, type Principal, type Rating, type RatingSummary } from './ratings.ts';
 
 /**
@@ -10,7 +14,11 @@ import { checkCorrectedNotes, RatingInputSchema, summarizeRatings, type Principa
 export interface ReviewDeps {
   calls: CallReader;
   ratings: RatingStore;
+  transcripts: Pick<TranscriptStore, 'getTranscript'>;
   clock: Clock;
+  /** Dataset versions and on-demand curation (supervisors). */
+  curation: CurationDeps;
+  curationSettings: Partial<CurationSettings>;
 }
 
 export interface CallView {
@@ -89,4 +97,40 @@ async function readableCall(callId: string, principal: Principal, deps: ReviewDe
     throw new ForbiddenError(`call ${callId} was handled by another agent; agents may read and rate only their own calls`);
   }
   return call;
+}
+
+/** The redacted transcript of a call, for the reviewer reading the notes beside it. */
+export async function getTranscriptView(callId: string, principal: Principal, deps: ReviewDeps): Promise<Transcript> {
+  const call = await readableCall(callId, principal, deps);
+  return deps.transcripts.getTranscript(call.transcriptUri);
+}
+
+export async function listDatasetVersions(principal: Principal, deps: ReviewDeps): Promise<CuratedDataset[]> {
+  requireSupervisor(principal, 'list datasets');
+  return deps.curation.datasets.listDatasets();
+}
+
+export async function getDatasetVersion(version: string, principal: Principal, deps: ReviewDeps): Promise<CuratedDataset> {
+  requireSupervisor(principal, 'read datasets');
+  const dataset = await deps.curation.datasets.getDataset(version);
+  if (!dataset) throw new NotFoundError('dataset', version);
+  return dataset;
+}
+
+const CurateRequestSchema = z.object({ from: isoDateTime.optional(), to: isoDateTime.optional() }).strict();
+
+/** "Curate now": the same curation as the daily schedule, for the window asked (default: since the last dataset). */
+export async function curateNow(body: unknown, principal: Principal, deps: ReviewDeps): Promise<CurationResult> {
+  requireSupervisor(principal, 'curate datasets');
+  const parsed = CurateRequestSchema.safeParse(body ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.') || 'body';
+    throw new InvalidInputError('invalid-window', field, `${field}: ${issue.message}`);
+  }
+  return curateDataset(parsed.data, deps.curation, deps.curationSettings);
+}
+
+function requireSupervisor(principal: Principal, what: string): void {
+  if (principal.role !== 'supervisor') throw new ForbiddenError(`only supervisors may ${what}`);
 }

@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import { buildReviewDeps, loadConfig } from '#adapters/runtime.ts';
 import { NotFoundError } from '#domain/errors.ts';
-import { getCallView, listCallsForReview, rateCall, type ReviewDeps } from '#domain/review.ts';
+import { curateNow, getCallView, getDatasetVersion, getTranscriptView, listCallsForReview, listDatasetVersions, rateCall, type ReviewDeps } from '#domain/review.ts';
 import { bodyLimit, json, jsonBody, principalOf, problemDetails, type HttpEvent, type HttpResult } from './lib/http.ts';
 import { callDto } from './lib/call-dto.ts';
 
@@ -27,6 +27,17 @@ export const routes: Record<string, Route> = {
   'POST /calls/{callId}/ratings': async (event, deps) => {
     const rating = await rateCall(event.pathParameters!.callId!, jsonBody(event), principalOf(event), deps);
     return json(rating.version === 1 ? 201 : 200, rating);
+  },
+  'GET /calls/{callId}/transcript': async (event, deps) => {
+    const transcript = await getTranscriptView(event.pathParameters!.callId!, principalOf(event), deps);
+    return json(200, { callId: transcript.callId, format: transcript.meta.format, speakerRoles: transcript.meta.speakerRoles, turns: transcript.turns });
+  },
+  'GET /datasets': async (event, deps) => json(200, { datasets: await listDatasetVersions(principalOf(event), deps) }),
+  'GET /datasets/{version}': async (event, deps) => json(200, await getDatasetVersion(event.pathParameters!.version!, principalOf(event), deps)),
+  'POST /datasets': async (event, deps) => {
+    const result = await curateNow(event.body ? jsonBody(event) : {}, principalOf(event), deps);
+    if (result.status === 'empty') return json(200, { status: 'empty', window: result.window, counts: result.counts });
+    return json(result.status === 'created' ? 201 : 200, { status: result.status, window: result.window, dataset: result.dataset });
   },
 };
 

@@ -120,4 +120,35 @@ describe('Integration: HTTP API on the local stack', () => {
     expect(missing.status).toBe(404);
     expect(huge.status).toBe(413);
   });
+
+  it('serves the redacted transcript of a call to whoever may read the call', async () => {
+    const mine = await call('/calls/api-1/transcript', { as: 'agentA' });
+    const theirs = await call('/calls/api-3/transcript', { as: 'agentA' });
+    const payload = await body(mine);
+
+    expect(mine.status).toBe(200);
+    expect(payload.turns.length).toBeGreaterThan(2);
+    expect(payload.turns[0]).toMatchObject({ role: expect.stringMatching(/agent|customer|other/), text: expect.any(String) });
+    expect(theirs.status).toBe(403);
+  });
+
+  it('lets supervisors curate now and list dataset versions; agents may not', async () => {
+    const agentList = await call('/datasets', { as: 'agentA' });
+    const agentCurate = await call('/datasets', { as: 'agentA', method: 'POST', body: '{}' });
+    const curated = await call('/datasets', { as: 'supervisor', method: 'POST', body: JSON.stringify({ to: new Date(Date.now() + 60_000).toISOString() }) });
+    const result = await body(curated);
+    const list = await body(await call('/datasets', { as: 'supervisor' }));
+    const badWindow = await call('/datasets', { as: 'supervisor', method: 'POST', body: JSON.stringify({ from: 'last week' }) });
+
+    expect(agentList.status).toBe(403);
+    expect(agentCurate.status).toBe(403);
+    expect([200, 201]).toContain(curated.status);
+    expect(result.status).toMatch(/created|empty/);
+    if (result.status === 'created') {
+      expect(list.datasets.map((d: { version: string }) => d.version)).toContain(result.dataset.version);
+      const one = await call(`/datasets/${result.dataset.version}`, { as: 'supervisor' });
+      expect(one.status).toBe(200);
+    }
+    expect(await body(badWindow)).toMatchObject({ status: 400, field: 'from' });
+  });
 });
