@@ -229,3 +229,20 @@ describe('Function: parsePromptTranscript', () => {
     expect(parsed).toEqual({ callDate: null, turns: [{ role: 'customer', text: 'my bill is wrong' }] });
   });
 });
+
+describe('Function: generateNotes (vague commitments)', () => {
+  it('leaves out commitments nobody could act on from the notes', () => {
+    // Prepare
+    const turns = [
+      { role: 'customer' as const, text: 'My router keeps dropping the connection every evening.' },
+      { role: 'agent' as const, text: 'We will update that. I will send you a replacement router by Friday.' },
+      { role: 'customer' as const, text: 'I would like you to—' },
+    ];
+
+    // Act
+    const notes = generateNotes({ turns, callDate: '2026-11-16' });
+
+    // Assess
+    expect(notes.actionItems.map((a) => a.text)).toEqual([expect.stringMatching(/replacement router/i)]);
+  });
+});

@@ -113,7 +113,7 @@ export function extractActionItems(call: AnalyzedCall): ActionItem[] {
 
     const clause = cutClause(sentence.text.slice(start));
     const text = clip(capitalize(phrase(clause, cue, verb, sentence.role)), MAX_TEXT);
-    if (!/[a-z]/i.test(text)) continue;
+    if (!/[a-z]/i.test(text) || vague(text)) continue;
     const due = resolveDue(clause, call.callDate) ?? resolveDue(sentence.text, call.callDate);
     const key = new Set(words(text.toLowerCase()).filter(isContentWord));
     const duplicate = items.find((item) => item.owner === cue.owner && similar(item.key, key));
@@ -124,6 +124,17 @@ export function extractActionItems(call: AnalyzedCall): ActionItem[] {
     items.push({ owner: cue.owner, text, due, key });
   }
   return items.map(({ owner, text, due }) => ({ owner, text, due }));
+}
+
+/**
+ * A commitment nobody could act on from the notes alone: cut off mid-phrase ("Like the agent to—"),
+ * or with nothing but a pronoun for its object ("The company will add it").
+ */
+function vague(text: string): boolean {
+  if (/[—–-]\s*$/.test(text)) return true;
+  const content = words(text.toLowerCase()).filter(isContentWord);
+  if (content.length < 2) return true;
+  return /\b(?:will|'ll|to)\s+(?:\w+\s+){0,2}?(?:do|update|add|fix|check|handle|change|get|send|take care of)\s+(?:it|that|this|them)(?:\s+(?:up|out|over))?$/i.test(text);
 }
 
 /** One sentence may hold several commitments: "we will call you back, and a technician will visit". */
