@@ -1,4 +1,4 @@
-import type { Transcript, Turn } from './transcript.ts';
+import { turnLine, type Transcript, type Turn } from './transcript.ts';
 
 /**
  * Compaction for the prompt: spoken filler costs tokens and carries nothing for call notes.
@@ -53,10 +53,8 @@ export function compactionSaving(before: Transcript, after: Transcript): { chars
 }
 
 // The lines renderTranscript (prompt.ts) writes, counted here without it: the prompt compacts what it renders.
-const ROLE_LABEL = { agent: 'Agent', customer: 'Customer', other: 'Other' } as const;
-
 function renderedChars(t: Transcript): number {
-  return t.turns.reduce((sum, turn) => sum + ROLE_LABEL[turn.role].length + 2 + turn.text.length, 0) + Math.max(0, t.turns.length - 1);
+  return t.turns.reduce((sum, turn) => sum + turnLine(turn).length, 0) + Math.max(0, t.turns.length - 1);
 }
 
 /** One turn's text, compacted. */

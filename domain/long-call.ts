@@ -1,5 +1,5 @@
 import { CallNotesSchema, countSentences, type ActionItem, type CallNotes, type Outcome } from './notes.ts';
-import { estimateTokens, type Transcript, type Turn } from './transcript.ts';
+import { estimateTokens, turnLine, type Transcript, type Turn } from './transcript.ts';
 
 /**
  * Calls of any length: a transcript over the model's budget is split on turn boundaries, each part
@@ -58,11 +58,7 @@ export function splitTranscript(t: Transcript, maxTokens: number): Transcript[] 
 
 // The `Role: text` lines of prompt.ts, measured uncompacted: compaction only shortens them, so a part
 // within budget here is within budget however the prompt renders it.
-const ROLE_LABEL = { agent: 'Agent', customer: 'Customer', other: 'Other' } as const;
-
-function lineOf(turn: Turn): string {
-  return `${ROLE_LABEL[turn.role]}: ${turn.text}`;
-}
+const lineOf = turnLine;
 
 /** A turn whose line is over the budget, as turns of the same role cut on sentence, then word, boundaries. */
 function splitLongTurn(turn: Turn, maxChars: number): Turn[] {

@@ -1,5 +1,5 @@
 import { compactTranscript } from './compaction.ts';
-import type { Transcript } from './transcript.ts';
+import { turnLine, type Transcript } from './transcript.ts';
 import { callNotesJsonSchema, type CallNotes } from './notes.ts';
 
 export const NOTES_TOOL_NAME = 'record_call_notes';
@@ -13,7 +13,6 @@ export interface NotesPrompt {
   tool?: { name: string; description: string; inputSchema: Record<string, unknown> };
 }
 
-const ROLE_LABEL = { agent: 'Agent', customer: 'Customer', other: 'Other' } as const;
 
 const INSTRUCTIONS = [
   'You write call notes for a contact-center supervisor from a support-call transcript.',
@@ -34,7 +33,7 @@ export function renderTranscript(transcript: Transcript): string {
 
 /** Plain "Speaker: text" lines, without compaction (the baseline the benchmark compares against). */
 export function renderTurns(transcript: Transcript): string {
-  return transcript.turns.map((turn) => `${ROLE_LABEL[turn.role]}: ${turn.text}`).join('\n');
+  return transcript.turns.map(turnLine).join('\n');
 }
 
 /**

@@ -11,6 +11,13 @@ export const TurnSchema = z.object({
 });
 export type Turn = z.infer<typeof TurnSchema>;
 
+const ROLE_LABEL = { agent: 'Agent', customer: 'Customer', other: 'Other' } as const;
+
+/** One turn as the prompt writes it: `Agent: text`. */
+export function turnLine(turn: Turn): string {
+  return `${ROLE_LABEL[turn.role]}: ${turn.text}`;
+}
+
 /** Normalized transcript (DESIGN §4): every format is parsed into this. */
 export interface Transcript {
   callId: string;
