@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#domain/errors.ts';
 import type { RatingStore } from '#domain/ports.ts';
 import type { Rating } from '#domain/ratings.ts';
@@ -57,6 +57,21 @@ export class DynamoDbRatingStore implements RatingStore {
   async getRating(callId: string, raterId: string): Promise<Rating | undefined> {
     const { Item } = await this.#doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: `CALL#${callId}`, sk: `RATING#${raterId}` }, ConsistentRead: true }));
     return Item ? toRating(Item) : undefined;
+  }
+
+  async getRatingsBy(raterId: string, callIds: string[]): Promise<Map<string, Rating>> {
+    const found = new Map<string, Rating>();
+    const unique = [...new Set(callIds)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((callId) => ({ pk: `CALL#${callId}`, sk: `RATING#${raterId}` }));
+      // BatchGet may hand back unprocessed keys under load; ask again for those.
+      for (let attempt = 0; keys && keys.length > 0 && attempt < 5; attempt++) {
+        const page = await this.#doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }));
+        for (const item of page.Responses?.[this.tableName] ?? []) found.set(item.callId, toRating(item));
+        keys = page.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return found;
   }
 
   async listRatingsForCall(callId: string): Promise<Rating[]> {

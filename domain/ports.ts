@@ -30,6 +30,12 @@ export interface NotesModel {
   readonly modelVersion: string;
   readonly mode: ModelMode;
   generate(prompt: NotesPrompt, options?: ModelCallOptions): Promise<ModelAnswer>;
+  /**
+   * A model that follows the registry's champion pointer resolves to the concrete model for one
+   * call, so the prompt mode, the model called and the model id stored with the notes agree even
+   * when the pointer moves mid-call. Absent on a fixed model.
+   */
+  resolve?(): Promise<NotesModel>;
 }
 
 export type CallStatus = 'done';
@@ -110,6 +116,8 @@ export interface RatingStore {
   /** Stores a rater's rating of a call; an earlier rating by the same rater is kept as history. */
   putRating(rating: Rating): Promise<void>;
   getRating(callId: string, raterId: string): Promise<Rating | undefined>;
+  /** One rater's current ratings of several calls (for "rated by me" in listings). */
+  getRatingsBy(raterId: string, callIds: string[]): Promise<Map<string, Rating>>;
   listRatingsForCall(callId: string): Promise<Rating[]>;
   /** Current ratings (not history) made in [from, to), oldest first, for curation. */
   listRatingsBetween(from: string, to: string): AsyncIterable<Rating>;

@@ -46,7 +46,12 @@ export const CallListQuerySchema = z
   })
   .strict();
 
-export async function listCallsForReview(rawQuery: Record<string, string | undefined>, principal: Principal, deps: ReviewDeps): Promise<CallPage> {
+export interface ReviewPage extends CallPage {
+  /** The caller's own ratings of the calls on this page, by call id. */
+  myRatings: Map<string, Rating>;
+}
+
+export async function listCallsForReview(rawQuery: Record<string, string | undefined>, principal: Principal, deps: ReviewDeps): Promise<ReviewPage> {
   const parsed = CallListQuerySchema.safeParse(rawQuery);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -59,7 +64,9 @@ export async function listCallsForReview(rawQuery: Record<string, string | undef
     if (query.agentId && query.agentId !== principal.agentId) throw new ForbiddenError('agents can list only the calls they handled');
     query.agentId = principal.agentId;
   }
-  return deps.calls.listCalls(query);
+  const page = await deps.calls.listCalls(query);
+  const myRatings = await deps.ratings.getRatingsBy(principal.userId, page.calls.map((c) => c.callId));
+  return { ...page, myRatings };
 }
 
 export async function rateCall(callId: string, body: unknown, principal: Principal, deps: ReviewDeps): Promise<Rating> {

@@ -18,7 +18,11 @@ type Route = (event: HttpEvent, deps: ReviewDeps) => Promise<HttpResult>;
 export const routes: Record<string, Route> = {
   'GET /calls': async (event, deps) => {
     const page = await listCallsForReview(event.queryStringParameters ?? {}, principalOf(event), deps);
-    return json(200, { calls: page.calls.map((call) => callDto(call)), nextCursor: page.nextCursor ?? null });
+    const calls = page.calls.map((call) => {
+      const mine = page.myRatings.get(call.callId);
+      return { ...callDto(call), myRating: mine ? { score: mine.score, ratedAt: mine.ratedAt } : null };
+    });
+    return json(200, { calls, nextCursor: page.nextCursor ?? null });
   },
   'GET /calls/{callId}': async (event, deps) => {
     const view = await getCallView(event.pathParameters!.callId!, principalOf(event), deps);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Table from 'cli-table3';
 import { Command } from 'commander';
 import { loadLocalStackSettings } from '#adapters/config.ts';
+import { createConsoleSite } from './console-site.ts';
 import { startIngestPipeline, type CallOutcome } from './pipeline.ts';
 import { startLocalStack } from './stack.ts';
 
@@ -21,13 +22,17 @@ const say = (line: string) => (opts.json ? process.stderr : process.stdout).writ
 const settings = loadLocalStackSettings();
 
 const started = Date.now();
-const stack = await startLocalStack({ settings, writeStateFile: true }).catch((error: Error) => {
+const consoleSite = createConsoleSite();
+const stack = await startLocalStack({ settings, writeStateFile: true, staticSite: consoleSite.handle }).catch((error: Error) => {
   process.stderr.write(`callnotes: could not start the local stack: ${error.message}\n`);
   process.exit(1);
 });
 
+consoleSite.attach(stack);
+
 say('callnotes local stack');
 for (const [name, url] of Object.entries(stack.endpoints)) say(`  ${name.padEnd(9)} ${url}`);
+say(`  console   ${stack.endpoints.api}/  (agent review console)`);
 say(`  queue     ${stack.resources.queueUrl}`);
 say(`  dlq       ${stack.resources.dlqUrl}`);
 say(`  table     ${stack.resources.table}`);

@@ -105,6 +105,7 @@ describe('Integration: HTTP API on the local stack', () => {
     const other = await call('/calls?agentId=agent-b', { as: 'agentA' });
 
     expect(mine.calls.map((c: { callId: string }) => c.callId)).toEqual(['api-2', 'api-1']);
+    expect(mine.calls.map((c: { myRating: { score: number } | null }) => c.myRating?.score ?? null)).toEqual([null, 4]);
     expect(page1.calls.map((c: { callId: string }) => c.callId)).toEqual(['api-3', 'api-2']);
     expect(page2.calls.map((c: { callId: string }) => c.callId)).toEqual(['api-1']);
     expect(page2.nextCursor).toBeNull();

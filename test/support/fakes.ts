@@ -1,6 +1,7 @@
 import { InvalidInputError, OversizedInputError } from '#domain/errors.ts';
 import type { CallNotes } from '#domain/notes.ts';
-import type { CallStore, IngestDeps, ModelAnswer, ModelOutput, NotesModel, Rejection, StoredCall, TranscriptStore } from '#domain/ports.ts';
+import type { Rating } from '#domain/ratings.ts';
+import type { CallStore, IngestDeps, RatingStore, ModelAnswer, ModelOutput, NotesModel, Rejection, StoredCall, TranscriptStore } from '#domain/ports.ts';
 import type { ModelMode, NotesPrompt } from '#domain/prompt.ts';
 import type { Transcript } from '#domain/transcript.ts';
 
@@ -104,3 +105,34 @@ export const message = (overrides: Record<string, unknown> = {}) =>
     ],
     ...overrides,
   });
+
+/** Ratings in memory, with the history a re-rating keeps. */
+export class MemoryRatingStore implements RatingStore {
+  readonly current = new Map<string, Rating>();
+  readonly history: Rating[] = [];
+
+  async putRating(rating: Rating) {
+    const key = `${rating.callId}#${rating.raterId}`;
+    const previous = this.current.get(key);
+    if (previous) this.history.push(previous);
+    this.current.set(key, structuredClone(rating));
+  }
+  async getRating(callId: string, raterId: string) {
+    return structuredClone(this.current.get(`${callId}#${raterId}`));
+  }
+  async getRatingsBy(raterId: string, callIds: string[]) {
+    const found = new Map<string, Rating>();
+    for (const callId of callIds) {
+      const rating = this.current.get(`${callId}#${raterId}`);
+      if (rating) found.set(callId, structuredClone(rating));
+    }
+    return found;
+  }
+  async listRatingsForCall(callId: string) {
+    return [...this.current.values()].filter((r) => r.callId === callId).map((r) => structuredClone(r));
+  }
+  async *listRatingsBetween(from: string, to: string) {
+    const inWindow = [...this.current.values()].filter((r) => r.ratedAt >= from && r.ratedAt < to).sort((a, b) => a.ratedAt.localeCompare(b.ratedAt));
+    for (const r of inWindow) yield structuredClone(r);
+  }
+}

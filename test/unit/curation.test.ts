@@ -29,32 +29,10 @@ import type { CallNotes } from '#domain/notes.ts';
 import type { RatingStore, StoredCall } from '#domain/ports.ts';
 import type { Rating } from '#domain/ratings.ts';
 import type { Transcript } from '#domain/transcript.ts';
-import { fakeDeps, MemoryCallStore, MemoryTranscriptStore, ScriptedModel, validNotes } from '../support/fakes.ts';
+import { fakeDeps, MemoryCallStore, MemoryRatingStore, MemoryTranscriptStore, ScriptedModel, validNotes } from '../support/fakes.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Fakes of the curation ports
-
-class MemoryRatingStore implements RatingStore {
-  readonly current = new Map<string, Rating>();
-  readonly history: Rating[] = [];
-
-  async putRating(rating: Rating) {
-    const key = `${rating.callId}#${rating.raterId}`;
-    const previous = this.current.get(key);
-    if (previous) this.history.push(previous);
-    this.current.set(key, structuredClone(rating));
-  }
-  async getRating(callId: string, raterId: string) {
-    return structuredClone(this.current.get(`${callId}#${raterId}`));
-  }
-  async listRatingsForCall(callId: string) {
-    return [...this.current.values()].filter((r) => r.callId === callId).map((r) => structuredClone(r));
-  }
-  async *listRatingsBetween(from: string, to: string) {
-    const inWindow = [...this.current.values()].filter((r) => r.ratedAt >= from && r.ratedAt < to).sort((a, b) => a.ratedAt.localeCompare(b.ratedAt));
-    for (const r of inWindow) yield structuredClone(r);
-  }
-}
 
 class MemoryDatasetStore implements DatasetStore {
   readonly items = new Map<string, CuratedDataset>();
