@@ -1,8 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadCurationConfig } from '#adapters/config.ts';
 import { buildCurationDeps } from '#adapters/dataset-store.ts';
-import { loadConfig } from '#adapters/config.ts';
-import { requireTarget, TargetNotFoundError, useTarget, type Target } from '#cli/target.ts';
+import { connect, type Target } from '#cli/target.ts';
 import {
   curateDataset,
   FAMILY_FORMAT,
@@ -29,22 +28,10 @@ const program = new Command('curate')
   .option('--json', 'print the result as one JSON object')
   .showHelpAfterError();
 
-/** The target's table, bucket and model as the Lambda's environment would give them. */
-function targetConfig(target: Target) {
-  return loadConfig({ ...process.env, CALLNOTES_TABLE: target.resources.table, CALLNOTES_BUCKET: target.resources.bucket, CALLNOTES_MODEL_ID: target.modelId });
-}
-
 async function main(options: CurateOptions): Promise<number> {
-  let target: Target;
-  try {
-    target = await requireTarget();
-  } catch (error) {
-    if (!(error instanceof TargetNotFoundError)) throw error;
-    console.error(`curate: ${error.message}`);
-    return 1;
-  }
-  useTarget(target);
-  const config = targetConfig(target);
+  const connection = await connect('curate');
+  if (!connection) return 1;
+  const { target, config } = connection;
   const family = options.family ?? config.model.family;
   let lastReport = 0;
   const deps = {

@@ -3,8 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Command } from 'commander';
 import Table from 'cli-table3';
 import { S3DynamoDbDatasetStore } from '#adapters/dataset-store.ts';
-import { loadConfig } from '#adapters/config.ts';
-import { requireTarget, TargetNotFoundError, useTarget, type Target } from '#cli/target.ts';
+import { connect } from '#cli/target.ts';
 import type { CuratedDataset } from '#domain/curation/index.ts';
 
 interface DatasetsOptions {
@@ -17,16 +16,9 @@ const program = new Command('datasets')
   .showHelpAfterError();
 
 async function main(options: DatasetsOptions): Promise<number> {
-  let target: Target;
-  try {
-    target = await requireTarget();
-  } catch (error) {
-    if (!(error instanceof TargetNotFoundError)) throw error;
-    console.error(`datasets: ${error.message}`);
-    return 1;
-  }
-  useTarget(target);
-  const config = loadConfig({ ...process.env, CALLNOTES_TABLE: target.resources.table, CALLNOTES_BUCKET: target.resources.bucket, CALLNOTES_MODEL_ID: target.modelId });
+  const connection = await connect('datasets');
+  if (!connection) return 1;
+  const { target, config } = connection;
   const store = new S3DynamoDbDatasetStore(config.bucketName, config.tableName, {
     dynamodb: new DynamoDBClient({ region: config.region }),
     s3: new S3Client({ region: config.region, forcePathStyle: config.s3ForcePathStyle }),

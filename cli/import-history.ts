@@ -3,10 +3,9 @@ import { basename } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Command, InvalidArgumentError } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
-import { loadConfig } from '#adapters/config.ts';
 import { DynamoDbRatingStore } from '#adapters/dynamodb-rating-store.ts';
 import { buildIngestDeps } from '#adapters/runtime.ts';
-import { requireTarget, TargetNotFoundError, useTarget, type Target } from '#cli/target.ts';
+import { connect } from '#cli/target.ts';
 import {
   historyCallId,
   HistoryLineError,
@@ -65,16 +64,9 @@ async function main(file: string, options: ImportOptions): Promise<number> {
   });
   for (const p of problems) console.error(`import-history: ${file}: ${p.message} (skipped)`);
 
-  let target: Target;
-  try {
-    target = await requireTarget();
-  } catch (error) {
-    if (!(error instanceof TargetNotFoundError)) throw error;
-    console.error(`import-history: ${error.message}`);
-    return 1;
-  }
-  useTarget(target);
-  const config = loadConfig({ ...process.env, CALLNOTES_TABLE: target.resources.table, CALLNOTES_BUCKET: target.resources.bucket, CALLNOTES_MODEL_ID: target.modelId });
+  const connection = await connect('import-history');
+  if (!connection) return 1;
+  const { target, config } = connection;
   const deps = {
     ingest: buildIngestDeps(config),
     ratings: new DynamoDbRatingStore(config.tableName, new DynamoDBClient({ region: config.region })),

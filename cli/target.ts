@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { loadOperatorSettings, type OperatorSettings } from '#adapters/config.ts';
+import { loadConfig, loadOperatorSettings, type Config, type OperatorSettings } from '#adapters/config.ts';
 import { loadServerlessConfig } from '#local/serverless-config.ts';
 import type { LocalStackInfo } from '#local/stack.ts';
 
@@ -100,4 +100,33 @@ async function reachable(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+export interface Connection {
+  target: Target;
+  /** The configuration a function deployed there would read (table, bucket, model). */
+  config: Config;
+}
+
+/**
+ * What most operator commands start with: find the target, point the SDK at it, and build the
+ * config its functions run with. Without a target, says why (naming the command) and returns undefined.
+ */
+export async function connect(command: string, settings?: OperatorSettings): Promise<Connection | undefined> {
+  let target: Target;
+  try {
+    target = await requireTarget(settings);
+  } catch (error) {
+    if (!(error instanceof TargetNotFoundError)) throw error;
+    process.stderr.write(`${command}: ${error.message}\n`);
+    return undefined;
+  }
+  useTarget(target);
+  const config = loadConfig({
+    ...process.env,
+    CALLNOTES_TABLE: target.resources.table,
+    CALLNOTES_BUCKET: target.resources.bucket,
+    CALLNOTES_MODEL_ID: target.modelId,
+  });
+  return { target, config };
 }
