@@ -19,6 +19,8 @@ const UNAVAILABLE = new Set([
 export interface BedrockNotesModelOptions {
   modelId: string;
   modelVersion: string;
+  /** Defaults to what the model id implies (modeForModel). */
+  mode?: ModelMode;
   maxOutputTokens: number;
   client?: BedrockRuntimeClient;
   /** Attempts per request for throttling, timeouts and 5xx, within the caller's deadline. */
@@ -52,7 +54,7 @@ export class BedrockNotesModel implements NotesModel {
   constructor(options: BedrockNotesModelOptions) {
     this.modelId = options.modelId;
     this.modelVersion = options.modelVersion;
-    this.mode = modeForModel(options.modelId);
+    this.mode = options.mode ?? modeForModel(options.modelId);
     this.#options = options;
     // Retries are ours (below), so the SDK makes one attempt a call.
     this.#client = options.client ?? new BedrockRuntimeClient({ maxAttempts: 1 });
@@ -117,6 +119,70 @@ export class BedrockNotesModel implements NotesModel {
       usage: { inputTokens: response.usage?.inputTokens ?? 0, outputTokens: response.usage?.outputTokens ?? 0 },
       latencyMs: response.metrics?.latencyMs ?? Math.round(performance.now() - started),
     };
+  }
+}
+
+/** The model a line serves now, as the champion pointer names it (undefined: no pointer, serve the configured model). */
+export type ServedModelSource = () => Promise<{ modelId: string; modelVersion: string; mode: ModelMode } | undefined>;
+
+export interface ChampionNotesModelOptions extends Omit<BedrockNotesModelOptions, 'mode'> {
+  /** The champion pointer (cached: see ModelPointerCache). */
+  served: ServedModelSource;
+}
+
+/**
+ * The notes model of a model line: each call resolves the champion pointer (cached per container)
+ * to a BedrockNotesModel, so a promotion or a rollback reaches ingest without a redeploy. Model id,
+ * version and prompt mode come from the pointer; with no pointer they are the configured model's.
+ * The Bedrock client and the adaptive concurrency limit are shared by every model it resolves to.
+ */
+export class ChampionNotesModel implements NotesModel {
+  readonly #options: ChampionNotesModelOptions;
+  readonly #concurrency: AdaptiveConcurrency;
+  readonly #client: BedrockRuntimeClient;
+  readonly #models = new Map<string, BedrockNotesModel>();
+  #current: BedrockNotesModel;
+
+  constructor(options: ChampionNotesModelOptions) {
+    this.#options = options;
+    this.#client = options.client ?? new BedrockRuntimeClient({ maxAttempts: 1 });
+    this.#concurrency = options.concurrency ?? new AdaptiveConcurrency();
+    this.#current = this.#model(options.modelId, options.modelVersion, modeForModel(options.modelId));
+  }
+
+  get modelId(): string {
+    return this.#current.modelId;
+  }
+
+  get modelVersion(): string {
+    return this.#current.modelVersion;
+  }
+
+  get mode(): ModelMode {
+    return this.#current.mode;
+  }
+
+  async resolve(): Promise<NotesModel> {
+    const served = await this.#options.served();
+    this.#current = served
+      ? this.#model(served.modelId, served.modelVersion, served.mode)
+      : this.#model(this.#options.modelId, this.#options.modelVersion, modeForModel(this.#options.modelId));
+    return this.#current;
+  }
+
+  /** For callers that do not resolve first: the model last resolved. */
+  generate(prompt: NotesPrompt, options?: ModelCallOptions): Promise<ModelAnswer> {
+    return this.#current.generate(prompt, options);
+  }
+
+  #model(modelId: string, modelVersion: string, mode: ModelMode): BedrockNotesModel {
+    const key = `${modelId}\n${modelVersion}\n${mode}`;
+    let model = this.#models.get(key);
+    if (!model) {
+      model = new BedrockNotesModel({ ...this.#options, modelId, modelVersion, mode, client: this.#client, concurrency: this.#concurrency });
+      this.#models.set(key, model);
+    }
+    return model;
   }
 }
 

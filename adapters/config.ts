@@ -2,6 +2,9 @@
  * The only reader of process.env. Read once at cold start so a bad deploy fails there, with a
  * message that names the variable, rather than mid-batch.
  */
+import { hyperParameterProblems } from '#domain/refresh/policy.ts';
+import { COMPARISON_METRICS, type RefreshSettings } from '#domain/refresh/types.ts';
+
 export type ModelFamily = 'claude3' | 'nova';
 
 export interface Config {
@@ -20,6 +23,11 @@ export interface Config {
   /** Speaker label -> role for channel-separated or diarized transcripts, e.g. {"ch_0":"agent","ch_1":"customer"}. */
   channelRoles?: Record<string, 'agent' | 'customer' | 'other'>;
   retry: { baseSeconds: number; maxSeconds: number };
+  /**
+   * The model line ingest serves: the champion pointer (pk MODEL#<line>, sk CHAMPION) is read at most
+   * once per ttlSeconds per container; with no pointer, `model.id` is served.
+   */
+  modelPointer: { line: string; ttlSeconds: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -107,6 +115,80 @@ export function loadConfig(env: Env = process.env): Config {
       baseSeconds: integer(env, 'CALLNOTES_RETRY_BASE_SECONDS', 10, 0),
       maxSeconds: integer(env, 'CALLNOTES_RETRY_MAX_SECONDS', 300, 0),
     },
+    modelPointer: {
+      line: modelLine(env),
+      ttlSeconds: integer(env, 'CALLNOTES_MODEL_POINTER_TTL_SECONDS', 60, 0),
+    },
+  };
+}
+
+function modelLine(env: Env): string {
+  const line = optional(env, 'CALLNOTES_MODEL_LINE', 'notes');
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9-]{0,31}$/.test(line)) throw new ConfigError(`environment variable CALLNOTES_MODEL_LINE must be 1-32 letters, digits or hyphens, got "${line}"`);
+  return line;
+}
+
+/** Fine-tunable base model per family, as Bedrock names it for customization jobs. */
+const DEFAULT_TUNING_BASE: Record<ModelFamily, string> = {
+  claude3: 'anthropic.claude-3-haiku-20240307-v1:0:200k',
+  nova: 'amazon.nova-micro-v1:0:128k',
+};
+
+/** Bedrock's defaults, written out so the registry records what each job ran with. */
+const DEFAULT_HYPERPARAMETERS: Record<ModelFamily, Record<string, string>> = {
+  claude3: { epochCount: '2', batchSize: '32', learningRateMultiplier: '1' },
+  nova: { epochCount: '2', learningRate: '0.00001', learningRateWarmupSteps: '10' },
+};
+
+/**
+ * The refresh of a model line (functions/refresh.ts, `npm run refresh`):
+ * CALLNOTES_MODEL_LINE (notes), CALLNOTES_REFRESH_BASE_MODEL_ID (per family: Claude 3 Haiku 200k or
+ * Nova Micro), CALLNOTES_MODEL_FAMILY, CALLNOTES_CUSTOMIZATION_ROLE_ARN (required),
+ * CALLNOTES_REFRESH_OUTPUT_URI (s3://<bucket>/model-output/), CALLNOTES_REFRESH_NAME_PREFIX
+ * (callnotes), CALLNOTES_REFRESH_MIN_NEW_EXAMPLES (50), CALLNOTES_REFRESH_HYPERPARAMETERS (JSON
+ * map of strings; checked against Bedrock's ranges), CALLNOTES_REFRESH_AUTO_PROVISION (false),
+ * CALLNOTES_REFRESH_MODEL_UNITS (1), CALLNOTES_REFRESH_METRIC (topicAccuracy),
+ * CALLNOTES_REFRESH_MARGIN (0.02), CALLNOTES_REFRESH_EVAL_MAX_RECORDS (200),
+ * CALLNOTES_REFRESH_EVAL_CONCURRENCY (4). The serving fallback is CALLNOTES_MODEL_ID / _VERSION.
+ */
+export function loadRefreshConfig(env: Env = process.env): RefreshSettings {
+  const base = loadConfig(env);
+  const family = base.model.family;
+  let hyperParameters = DEFAULT_HYPERPARAMETERS[family];
+  const rawHp = env.CALLNOTES_REFRESH_HYPERPARAMETERS?.trim();
+  if (rawHp) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(rawHp);
+    } catch {
+      throw new ConfigError(`environment variable CALLNOTES_REFRESH_HYPERPARAMETERS must be a JSON object such as {"epochCount":"2"}, got "${rawHp}"`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError('environment variable CALLNOTES_REFRESH_HYPERPARAMETERS must be a JSON object');
+    hyperParameters = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+  }
+  const problems = hyperParameterProblems(family, hyperParameters);
+  if (problems.length > 0) throw new ConfigError(`environment variable CALLNOTES_REFRESH_HYPERPARAMETERS: ${problems.join('; ')}`);
+  const margin = decimal(env, 'CALLNOTES_REFRESH_MARGIN', 0.02);
+  if (margin > 1) throw new ConfigError(`environment variable CALLNOTES_REFRESH_MARGIN must be from 0 to 1, got "${margin}"`);
+  const outputS3Uri = optional(env, 'CALLNOTES_REFRESH_OUTPUT_URI', `s3://${base.bucketName}/model-output/`);
+  if (!/^s3:\/\/[a-z0-9][-.a-z0-9]{1,61}(\/.*)?$/.test(outputS3Uri)) throw new ConfigError(`environment variable CALLNOTES_REFRESH_OUTPUT_URI must be an s3:// URI, got "${outputS3Uri}"`);
+  return {
+    line: base.modelPointer.line,
+    family,
+    baseModelId: optional(env, 'CALLNOTES_REFRESH_BASE_MODEL_ID', DEFAULT_TUNING_BASE[family]),
+    servingModelId: base.model.id,
+    servingModelVersion: base.model.version,
+    roleArn: required(env, 'CALLNOTES_CUSTOMIZATION_ROLE_ARN'),
+    outputS3Uri,
+    namePrefix: optional(env, 'CALLNOTES_REFRESH_NAME_PREFIX', 'callnotes'),
+    minNewExamples: integer(env, 'CALLNOTES_REFRESH_MIN_NEW_EXAMPLES', 50, 1),
+    hyperParameters,
+    autoProvision: oneOf(env, 'CALLNOTES_REFRESH_AUTO_PROVISION', ['true', 'false'] as const, 'false') === 'true',
+    modelUnits: integer(env, 'CALLNOTES_REFRESH_MODEL_UNITS', 1, 1),
+    metric: oneOf(env, 'CALLNOTES_REFRESH_METRIC', COMPARISON_METRICS, 'topicAccuracy'),
+    margin,
+    evalMaxRecords: integer(env, 'CALLNOTES_REFRESH_EVAL_MAX_RECORDS', 200, 1),
+    evalConcurrency: integer(env, 'CALLNOTES_REFRESH_EVAL_CONCURRENCY', 4, 1),
   };
 }
 

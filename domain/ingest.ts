@@ -82,7 +82,8 @@ async function ingestObject(record: InboundRecord, object: S3Notification['Recor
   try {
     const document = await deps.transcripts.readObject(uri, deps.limits.maxObjectBytes);
     message = messageForObject({ bucket: object.s3.bucket.name, key, eventTime: object.eventTime }, document);
-    transcript = parseTranscript(message, await loadTranscript(message, deps), deps);
+    // Already read from S3 within maxObjectBytes: the inline limit is for SQS bodies only.
+    transcript = parseTranscript(message, await loadTranscript(message, deps, Number.POSITIVE_INFINITY), deps);
   } catch (error) {
     const fileName = key.split('/').pop()!.replace(/\.\w+$/, '');
     return rejectOrThrow(error, record, { callId: salvageIds(JSON.stringify({ callId: fileName })).callId }, deps);
@@ -125,10 +126,12 @@ async function processCall(
   }
 
   const transcriptUri = await deps.transcripts.putTranscript(transcript, transcriptHash);
+  // One model for the whole call: the champion pointer may move while it runs.
+  const model = deps.model.resolve ? await deps.model.resolve() : deps.model;
   const written = await writeNotes(
     transcript,
     { callDate: message.startedAt.slice(0, 10), maxInputTokens: deps.limits.maxInputTokens },
-    deps.model,
+    model,
     { deadline: options.deadline },
   );
   const call: StoredCall = {
@@ -147,7 +150,7 @@ async function processCall(
     redactions,
     parts: written.parts,
     notes: written.notes,
-    model: { id: deps.model.modelId, version: deps.model.modelVersion, mode: deps.model.mode },
+    model: { id: model.modelId, version: model.modelVersion, mode: model.mode },
     usage: written.usage,
     latencyMs: written.latencyMs,
     messageId: record.messageId,
@@ -159,12 +162,12 @@ async function processCall(
 }
 
 /** The transcript document as sent: inline, or the S3 object's text (JSON documents are decoded by the parser). */
-async function loadTranscript(message: InboundMessage, deps: IngestDeps): Promise<unknown> {
+async function loadTranscript(message: InboundMessage, deps: IngestDeps, inlineLimit = deps.limits.maxInlineBytes): Promise<unknown> {
   if (message.transcriptS3Uri !== undefined) {
     return (await deps.transcripts.readObject(message.transcriptS3Uri, deps.limits.maxObjectBytes)).body;
   }
   const bytes = Buffer.byteLength(typeof message.transcript === 'string' ? message.transcript : JSON.stringify(message.transcript));
-  if (bytes > deps.limits.maxInlineBytes) throw new OversizedInputError(bytes, deps.limits.maxInlineBytes);
+  if (bytes > inlineLimit) throw new OversizedInputError(bytes, inlineLimit);
   return message.transcript;
 }
 
