@@ -73,6 +73,10 @@ export function buildReviewDeps(config: Config): ReviewDeps {
     transcripts: new S3TranscriptStore(config.bucketName, s3),
     clock: { now: () => new Date() },
     curation: buildCurationDeps(config, { dynamodb, s3 }),
+    models: {
+      registry: buildModelRegistry(config),
+      line: { line: config.modelPointer.line, servingModelId: config.model.id, servingModelVersion: config.model.version },
+    },
     curationSettings: { family: config.model.family, ...loadCurationConfig() },
   };
 }

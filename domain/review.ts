@@ -4,6 +4,9 @@ import { curateDataset, type CurationResult } from './curation/curate.ts';
 import type { CurationDeps } from './curation/ports.ts';
 import type { CuratedDataset, CurationSettings } from './curation/types.ts';
 import type { CallPage, CallReader, Clock, RatingStore, StoredCall, TranscriptStore } from './ports.ts';
+import { approveVersion, listModelLine, rollbackChampion, type ModelLineView, type RollbackResult } from './refresh/operator.ts';
+import type { ModelRegistry } from './refresh/ports.ts';
+import type { ModelVersion } from './refresh/types.ts';
 import type { Transcript } from './transcript.ts';
 import { checkCorrectedNotes, RatingInputSchema, summarizeRatings, type Principal, type Rating, type RatingSummary } from './ratings.ts';
 
@@ -12,6 +15,8 @@ import { checkCorrectedNotes, RatingInputSchema, summarizeRatings, type Principa
  * Authorization lives here: agents read and rate the calls they handled; supervisors any.
  */
 export interface ReviewDeps {
+  /** The model registry of the line ingest serves (supervisors: list, approve, roll back). */
+  models: { registry: ModelRegistry; line: { line: string; servingModelId: string; servingModelVersion: string } };
   calls: CallReader;
   ratings: RatingStore;
   transcripts: Pick<TranscriptStore, 'getTranscript'>;
@@ -140,4 +145,21 @@ export async function curateNow(body: unknown, principal: Principal, deps: Revie
 
 function requireSupervisor(principal: Principal, what: string): void {
   if (principal.role !== 'supervisor') throw new ForbiddenError(`only supervisors may ${what}`);
+}
+
+export async function listModels(principal: Principal, deps: ReviewDeps): Promise<ModelLineView> {
+  requireSupervisor(principal, 'see the model registry');
+  return listModelLine(deps.models.line, deps.models);
+}
+
+/** Approves serving a trained candidate; the next refresh pass provisions and evaluates it. */
+export async function approveModel(id: string, principal: Principal, deps: ReviewDeps): Promise<ModelVersion> {
+  requireSupervisor(principal, 'approve models');
+  return approveVersion(id, principal.userId, deps.models.line, { registry: deps.models.registry, clock: deps.clock });
+}
+
+/** The previous champion serves again; ingest picks it up within its pointer cache time. */
+export async function rollbackModel(principal: Principal, deps: ReviewDeps): Promise<RollbackResult> {
+  requireSupervisor(principal, 'roll back models');
+  return rollbackChampion(principal.userId, deps.models.line, { registry: deps.models.registry, clock: deps.clock });
 }

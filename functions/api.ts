@@ -4,9 +4,21 @@ import middy from '@middy/core';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import { buildReviewDeps, loadConfig } from '#adapters/runtime.ts';
 import { NotFoundError } from '#domain/errors.ts';
-import { curateNow, getCallView, getDatasetVersion, getTranscriptView, listCallsForReview, listDatasetVersions, rateCall, type ReviewDeps } from '#domain/review.ts';
+import {
+  approveModel,
+  curateNow,
+  getCallView,
+  getDatasetVersion,
+  getTranscriptView,
+  listCallsForReview,
+  listDatasetVersions,
+  listModels,
+  rateCall,
+  rollbackModel,
+  type ReviewDeps,
+} from '#domain/review.ts';
 import { bodyLimit, json, jsonBody, principalOf, problemDetails, type HttpEvent, type HttpResult } from './lib/http.ts';
-import { callDto } from './lib/call-dto.ts';
+import { callDto, modelDto } from './lib/call-dto.ts';
 
 const logger = new Logger({ serviceName: 'callnotes' });
 
@@ -43,6 +55,12 @@ export const routes: Record<string, Route> = {
     if (result.status === 'empty') return json(200, { status: 'empty', window: result.window, counts: result.counts });
     return json(result.status === 'created' ? 201 : 200, { status: result.status, window: result.window, dataset: result.dataset });
   },
+  'GET /models': async (event, deps) => {
+    const view = await listModels(principalOf(event), deps);
+    return json(200, { line: view.line, champion: view.champion, rollbackTo: view.rollbackTo ?? null, models: view.versions.map(modelDto) });
+  },
+  'POST /models/{id}/approve': async (event, deps) => json(200, modelDto(await approveModel(event.pathParameters!.id!, principalOf(event), deps))),
+  'POST /models/rollback': async (event, deps) => json(200, await rollbackModel(principalOf(event), deps)),
 };
 
 export function makeHandler(deps: ReviewDeps) {

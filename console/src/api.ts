@@ -63,14 +63,16 @@ export type CurateNowResult =
   | { status: 'created' | 'existing'; window: RatingWindow; dataset: CuratedDataset }
   | { status: 'empty'; window: RatingWindow; counts: DatasetCounts };
 
-export type ModelStatus = 'training' | 'evaluating' | 'candidate' | 'champion' | 'retired' | 'failed';
+export type ModelStatus = 'candidate' | 'training' | 'awaiting-approval' | 'evaluating' | 'champion' | 'retired' | 'rejected' | 'failed';
 
-/** Assumed: GET /models (not served yet): the model registry. */
+/** GET /models: the registry of the model line ingest serves. */
 export interface RegisteredModel {
   /** Registry id, used in POST /models/{id}/approve. */
   id: string;
-  /** Bedrock model id or custom/provisioned model ARN the ingest function would call. */
-  modelId: string;
+  /** The provisioned/deployed ARN that serves it, or the custom model ARN before it is served. */
+  modelId: string | null;
+  /** Why the version is where it is, in a sentence. */
+  reason?: string;
   version: string;
   family: TuningFamily;
   status: ModelStatus;
@@ -79,9 +81,9 @@ export interface RegisteredModel {
   createdAt: string;
   promotedAt?: string | null;
   /** Evaluation on the held-out set, e.g. { rougeL: 0.41, topicF1: 0.77, schemaValid: 1 }. */
-  metrics?: Record<string, number>;
+  metrics?: Record<string, number | null> | null;
   /** For candidates: the champion's metrics on the same evaluation, for comparison. */
-  baseline?: Record<string, number> | null;
+  baseline?: Record<string, number | null> | null;
 }
 export interface ModelList {
   models: RegisteredModel[];

@@ -10,6 +10,7 @@ import {
   UnauthorizedError,
 } from '#domain/errors.ts';
 import type { Principal } from '#domain/ratings.ts';
+import { ModelCommandError } from '#domain/refresh/errors.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -26,7 +27,7 @@ export function problemFor(error: unknown): { status: number; title: string; det
   if (error instanceof UnauthorizedError) return { status: 401, title: 'Unauthorized', detail: error.message };
   if (error instanceof ForbiddenError) return { status: 403, title: 'Forbidden', detail: error.message };
   if (error instanceof NotFoundError) return { status: 404, title: 'Not Found', detail: error.message };
-  if (error instanceof ConflictError) return { status: 409, title: 'Conflict', detail: error.message };
+  if (error instanceof ConflictError || error instanceof ModelCommandError) return { status: 409, title: 'Conflict', detail: error.message };
   if (error instanceof PayloadTooLargeError) return { status: 413, title: 'Payload Too Large', detail: error.message };
   return { status: 500, title: 'Internal Server Error', detail: 'something went wrong on our side; it has been logged' };
 }

@@ -255,7 +255,8 @@ describe.skipIf(!hasChromium)('Browser: agent review console', { timeout: 60_000
       await expectAccessible(page, 'datasets');
     }
     await page.getByRole('link', { name: 'Models' }).click();
-    await expect.poll(() => page.locator('[data-testid="not-available"]').textContent()).toMatch(/GET \/models/);
+    await expect.poll(() => page.getByText('No models registered yet.').count()).toBe(1);
+    await expect.poll(() => page.getByRole('button', { name: 'Roll back to the previous champion' }).isDisabled()).toBe(true);
     await expectAccessible(page, 'models');
     expect(problems).toEqual([]);
     await context.close();

@@ -152,4 +152,16 @@ describe('Integration: HTTP API on the local stack', () => {
     }
     expect(await body(badWindow)).toMatchObject({ status: 400, field: 'from' });
   });
+
+  it('shows supervisors the model registry and refuses operator actions that do not apply', async () => {
+    const agent = await call('/models', { as: 'agentA' });
+    const registry = await body(await call('/models', { as: 'supervisor' }));
+    const rollback = await call('/models/rollback', { as: 'supervisor', method: 'POST', body: '{}' });
+    const approve = await call('/models/notes-v9/approve', { as: 'supervisor', method: 'POST', body: '{}' });
+
+    expect(agent.status).toBe(403);
+    expect(registry).toMatchObject({ line: expect.any(String), champion: { version: 0, modelId: stack.functionEnv('api').CALLNOTES_MODEL_ID }, models: [] });
+    expect(await body(rollback)).toMatchObject({ status: 409, detail: expect.stringMatching(/no earlier champion/) });
+    expect(approve.status).toBe(409);
+  });
 });

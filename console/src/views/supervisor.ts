@@ -71,7 +71,7 @@ export function modelsView(app: ConsoleApp): TemplateResult {
         ? html`<button type="button" ?disabled=${!hasChampion || Boolean(app.state.busy)} @click=${() => void app.rollbackModel()}>Roll back to the previous champion</button>`
         : nothing}
     </div>
-    <p class="lede">Candidates are trained on a dataset version and evaluated against the champion; approving a candidate makes it write new call notes.</p>
+    <p class="lede">Candidates are trained on a dataset version. Approving one awaiting approval serves it (provisioned throughput is billed hourly) so the next refresh can evaluate it against the champion; it is promoted only if it does better.</p>
     ${remoteBody(remote, 'models', 'GET /models', (models) => modelTable(app, models))}
   `;
 }
@@ -88,13 +88,13 @@ function modelTable(app: ConsoleApp, models: RegisteredModel[]): TemplateResult 
       ${models.map(
         (m) => html`<tr>
           <td><strong>${m.version}</strong></td>
-          <td><span class="status-badge status-${m.status}">${m.status}</span></td>
-          <td><code class="wrap">${m.modelId}</code></td>
+          <td><span class="status-badge status-${m.status}">${m.status}</span>${m.reason ? html`<div class="muted">${m.reason}</div>` : nothing}</td>
+          <td>${m.modelId ? html`<code class="wrap">${m.modelId}</code>` : '—'}</td>
           <td>${m.datasetVersion ? html`<code>${m.datasetVersion}</code>` : '—'}</td>
           <td class="nowrap">${formatDateTime(m.createdAt)}</td>
           <td class="nowrap">${m.promotedAt ? formatDateTime(m.promotedAt) : '—'}</td>
           <td>${metrics(m)}</td>
-          <td>${m.status === 'candidate'
+          <td>${m.status === 'awaiting-approval'
             ? html`<button type="button" class="primary" ?disabled=${Boolean(app.state.busy)} @click=${() => void app.approveModel(m)}>Approve <span class="visually-hidden">version ${m.version}</span></button>`
             : nothing}</td>
         </tr>`,
@@ -104,12 +104,12 @@ function modelTable(app: ConsoleApp, models: RegisteredModel[]): TemplateResult 
 }
 
 function metrics(model: RegisteredModel): TemplateResult | string {
-  const entries = Object.entries(model.metrics ?? {});
+  const entries = Object.entries(model.metrics ?? {}).filter((entry): entry is [string, number] => typeof entry[1] === 'number');
   if (!entries.length) return '—';
   return html`<dl class="metrics">
     ${entries.map(([name, value]) => {
       const base = model.baseline?.[name];
-      return html`<div><dt>${name}</dt><dd>${round(value)}${base !== undefined ? html` <span class="hint">(champion ${round(base)})</span>` : nothing}</dd></div>`;
+      return html`<div><dt>${name}</dt><dd>${round(value)}${typeof base === "number" ? html` <span class="hint">(champion ${round(base)})</span>` : nothing}</dd></div>`;
     })}
   </dl>`;
 }
