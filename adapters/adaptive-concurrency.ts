@@ -34,9 +34,23 @@ export class AdaptiveConcurrency {
     return this.#inflight;
   }
 
-  /** Runs fn when a slot is free; `throttled(error)` says whether its failure was a throttle. */
-  async run<T>(fn: () => Promise<T>, throttled: (error: unknown) => boolean): Promise<T> {
-    while (this.#inflight >= this.limit) await new Promise<void>((wake) => this.#waiting.push(wake));
+  /**
+   * Runs fn when a slot is free; `throttled(error)` says whether its failure was a throttle. Waiting
+   * for a slot ends at `deadline` (epoch ms) with `expired()`'s error.
+   */
+  async run<T>(fn: () => Promise<T>, throttled: (error: unknown) => boolean, deadline = Number.POSITIVE_INFINITY, expired: () => Error = () => new Error('no slot before the deadline')): Promise<T> {
+    while (this.#inflight >= this.limit) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw expired();
+      await new Promise<void>((wake) => {
+        const timer = Number.isFinite(left) ? setTimeout(done, left) : undefined;
+        function done() {
+          clearTimeout(timer);
+          wake();
+        }
+        this.#waiting.push(done);
+      });
+    }
     this.#inflight++;
     try {
       const result = await fn();

@@ -5,8 +5,8 @@ import {
   type ConverseCommandInput,
   type Message,
 } from '@aws-sdk/client-bedrock-runtime';
-import pRetry from 'p-retry';
-import { ModelThrottledError, ModelUnavailableError, TransientError } from '#domain/errors.ts';
+import pRetry, { AbortError } from 'p-retry';
+import { DeadlineExceededError, ModelThrottledError, ModelUnavailableError, TransientError } from '#domain/errors.ts';
 import type { ModelAnswer, ModelCallOptions, NotesModel } from '#domain/ports.ts';
 import { AdaptiveConcurrency } from './adaptive-concurrency.ts';
 import type { ModelMode, NotesPrompt } from '#domain/prompt.ts';
@@ -69,16 +69,25 @@ export class BedrockNotesModel implements NotesModel {
   async generate(prompt: NotesPrompt, options: ModelCallOptions = {}): Promise<ModelAnswer> {
     const { maxAttempts = 6, maxRetrySeconds = 120, onThrottle } = this.#options;
     const started = Date.now();
-    const budgetMs = Math.min(maxRetrySeconds * 1000, (options.deadline ?? Number.POSITIVE_INFINITY) - started);
+    const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+    const budgetMs = Math.min(maxRetrySeconds * 1000, deadline - started);
+    const outOfTime = () => new AbortError(new DeadlineExceededError('no time left in the invocation for another model call; the message goes back to the queue'));
     return pRetry(
       () =>
         this.#concurrency.run(
-          () => this.#converse(prompt),
+          () => {
+            // No attempt starts at or past the deadline, and none runs past it.
+            const left = deadline - Date.now();
+            if (left <= 0) throw outOfTime();
+            return this.#converse(prompt, Number.isFinite(left) ? AbortSignal.timeout(left) : undefined);
+          },
           (error) => {
             const throttled = error instanceof ModelThrottledError;
             if (throttled) onThrottle?.();
             return throttled;
           },
+          deadline,
+          outOfTime,
         ),
       {
         retries: maxAttempts - 1,
@@ -91,7 +100,7 @@ export class BedrockNotesModel implements NotesModel {
     );
   }
 
-  async #converse(prompt: NotesPrompt): Promise<ModelAnswer> {
+  async #converse(prompt: NotesPrompt, abortSignal?: AbortSignal): Promise<ModelAnswer> {
     const started = performance.now();
     const input: ConverseCommandInput = {
       modelId: this.modelId,
@@ -107,8 +116,9 @@ export class BedrockNotesModel implements NotesModel {
     }
     let response;
     try {
-      response = await this.#client.send(new ConverseCommand(input));
+      response = await this.#client.send(new ConverseCommand(input), { abortSignal });
     } catch (error) {
+      if (abortSignal?.aborted) throw new AbortError(new DeadlineExceededError('the model call ran into the invocation deadline; the message goes back to the queue'));
       throw classify(error);
     }
     const content: ContentBlock[] = response.output?.message?.content ?? [];

@@ -7,7 +7,7 @@ import type { CallPage, CallQuery, CallReader, CallStore, Rejection, StoredCall 
  * Single-table layout (DESIGN §5):
  *   call notes   pk CALL#<callId>  sk NOTES                       gsi1 AGENT#<agentId> / <startedAt>#<callId>
  *                                                                gsi2 CALLS#<yyyy-mm> / <startedAt>#<callId>
- *   rejection    pk CALL#<callId> | MESSAGE#<messageId>  sk REJECTED#<at>#<messageId>   gsi1 REJECTED / <at>
+ *   rejection    pk CALL#<callId> | MESSAGE#<messageId>  sk REJECTED#<messageId>   gsi1 REJECTED / <at>#<messageId>
  */
 export const keys = {
   call: (callId: string) => ({ pk: `CALL#${callId}`, sk: 'NOTES' }),
@@ -80,7 +80,8 @@ export class DynamoDbCallStore implements CallStore, CallReader {
         TableName: this.tableName,
         Item: {
           pk,
-          sk: `REJECTED#${rejection.rejectedAt}#${rejection.messageId}`,
+          // Keyed by message: a redelivered rejection overwrites itself instead of adding a second.
+          sk: `REJECTED#${rejection.messageId}`,
           gsi1pk: 'REJECTED',
           gsi1sk: `${rejection.rejectedAt}#${rejection.messageId}`,
           entity: 'rejection',

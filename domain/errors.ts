@@ -52,6 +52,9 @@ export class ModelThrottledError extends TransientError {}
 
 export class ModelUnavailableError extends TransientError {}
 
+/** Too little of the invocation is left to finish: the record goes back to the queue untouched. */
+export class DeadlineExceededError extends TransientError {}
+
 /** The model answered, but not with valid call notes (after the one repair attempt). */
 export class ModelOutputError extends TransientError {
   constructor(

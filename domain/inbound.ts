@@ -33,7 +33,9 @@ export function parseInboundMessage(body: string): InboundMessage {
   try {
     json = JSON.parse(body);
   } catch (error) {
-    throw new InvalidMessageError('body', `not valid JSON (${(error as Error).message}); send a JSON object with type "call.transcript.v1"`);
+    // V8's message quotes short bodies whole, and the body may hold PII: give only where it broke.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new InvalidMessageError('body', `not valid JSON${position ? ` (at character ${position})` : ''}; send a JSON object with type "call.transcript.v1"`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new InvalidMessageError('body', 'expected a JSON object with type "call.transcript.v1"');

@@ -194,7 +194,9 @@ export function redactTranscript(t: Transcript): { transcript: Transcript; count
     for (const [type, n] of Object.entries(redacted.counts) as [PiiType, number][]) counts[type] = (counts[type] ?? 0) + n;
     return { ...turn, text: redacted.text };
   });
-  return { transcript: { ...t, turns, meta: { ...t.meta, speakerRoles: { ...t.meta.speakerRoles } } }, counts };
+  // Speaker labels can be a caller's name, number or address (WebVTT voices, chat display names).
+  const speakerRoles = Object.fromEntries(Object.entries(t.meta.speakerRoles).map(([label, role]) => [redactText(label).text, role]));
+  return { transcript: { ...t, turns, meta: { ...t.meta, speakerRoles } }, counts };
 }
 
 /** Luhn checksum over a digit string. */

@@ -55,7 +55,7 @@ export function parseText(callId: string, raw: unknown): Transcript {
   }
   const turns: Turn[] = [];
   const roles: Record<string, Role> = {};
-  for (const line of raw.split(/\r?\n/)) {
+  for (const [index, line] of raw.split(/\r?\n/).entries()) {
     const m = /^\s*(?:\[?(\d{1,2}(?::\d{2}){1,2})\]?\s*)?([A-Za-z][\w .'-]{0,30}?)\s*:\s*(.*)$/.exec(line);
     const label = m?.[2]?.trim().toLowerCase();
     const role = label ? speakerRole(label) ?? speakerRole(label.split(/\s+/)[0]!) : undefined;
@@ -67,7 +67,8 @@ export function parseText(callId: string, raw: unknown): Transcript {
     } else if (line.trim() && turns.length > 0) {
       turns[turns.length - 1]!.text += ` ${line.trim()}`;
     } else if (line.trim()) {
-      throw new TranscriptFormatError('text', 'transcript', `line "${line.trim().slice(0, 40)}" has no speaker label; start each turn with "Agent:" or "Customer:"`);
+      // The line is not quoted: it is unredacted transcript text, and this message is stored.
+      throw new TranscriptFormatError('text', 'transcript', `line ${index + 1} has no speaker label; start each turn with "Agent:" or "Customer:"`);
     }
   }
   return finish(callId, 'text', turns.filter((t) => t.text.trim().length > 0), roles);

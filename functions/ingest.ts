@@ -24,7 +24,6 @@ export interface IngestHandlerOptions {
 
 /** One SQS batch: each record processed alone; a thrown error makes that record a batch item failure. */
 export function makeHandler(deps: IngestDeps, options: IngestHandlerOptions = {}) {
-  const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord, context: Context) => {
     try {
       const deadline = remainingTimeBudget(context, options.minRecordMs ?? 15_000);
@@ -36,12 +35,14 @@ export function makeHandler(deps: IngestDeps, options: IngestHandlerOptions = {}
       throw error;
     }
   };
+  // A processor per invocation: it collects that batch's failures, and the offline runner (unlike
+  // Lambda) runs several batches through one module at once.
   const lambdaHandler = (event: SQSEvent, context: Context) =>
-    processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
+    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
   return middy(lambdaHandler)
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
-    .use(sqsRetryBackoff({ scheduler: options.retries, onError: (error) => logger.warn('could not schedule retry', { error: error as Error }) }));
+    .use(sqsRetryBackoff({ scheduler: options.retries, onError: (error) => logger.error('could not schedule a retry backoff; the queue visibility timeout applies', { error: error as Error }) }));
 }
 
 const config = loadConfig();

@@ -248,3 +248,19 @@ describe('Function: ingestCall (privacy and long calls)', () => {
     for (const prompt of model.prompts) expect(prompt.messages[0]!.text.length / 4).toBeLessThan(2_000 + 400);
   });
 });
+
+describe('Function: ingestCall (rejections keep no transcript text)', () => {
+  it.each([
+    ['a text line without a speaker', message({ format: 'text', transcript: 'Card 4111 1111 1111 1111 ssn 123-45-6789\nAgent: hi' })],
+    ['a body that is not JSON', 'jane.doe@example.com called about 4111 1111 1111 1111'],
+  ])('stores no PII from %s in the rejection', async (_label, body) => {
+    const deps = fakeDeps();
+
+    await ingestCall({ messageId: 'm1', body }, deps);
+
+    const stored = JSON.stringify(deps.calls.rejections);
+    expect(deps.calls.rejections).toHaveLength(1);
+    expect(stored).not.toContain('4111');
+    expect(stored).not.toContain('jane.doe');
+  });
+});

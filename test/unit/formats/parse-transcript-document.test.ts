@@ -93,7 +93,7 @@ describe('Function: parseTranscriptDocument', () => {
     });
 
     it('refuses a label that only looks like a speaker because of the object prototype', () => {
-      expect(() => parseTranscriptDocument('call-9', 'text', 'Constructor: hello\nAgent: hi')).toThrow(/"Constructor: hello" has no speaker label/);
+      expect(() => parseTranscriptDocument('call-9', 'text', 'Constructor: hello\nAgent: hi')).toThrow(/line 1 has no speaker label/);
     });
   });
 });
