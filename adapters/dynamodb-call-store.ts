@@ -35,9 +35,7 @@ export class DynamoDbCallStore implements CallStore, CallReader {
     return toCall(Item);
   }
 
-  async putCall(call: StoredCall): Promise<boolean> {
-    const version = call.version ?? 1;
-    const previous = version > 1 ? await this.getCall(call.callId) : undefined;
+  async putCall(call: StoredCall, previous?: StoredCall): Promise<boolean> {
     if (previous) {
       // History first: if the current write then loses a race, the copy is harmless.
       await this.#doc.send(
@@ -68,7 +66,7 @@ export class DynamoDbCallStore implements CallStore, CallReader {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const current = await this.getCall(call.callId);
-      if (current?.transcriptHash === call.transcriptHash) return false;
+      if (current && (current.transcriptHashes ?? [current.transcriptHash]).includes(call.transcriptHash)) return false;
       throw new ConflictError(`call ${call.callId} changed while its notes were written; the message will be retried`);
     }
   }

@@ -121,7 +121,7 @@ async function processCall(
   const { transcript, counts: redactions } = redactTranscript(parsed);
   const transcriptHash = hashTranscript(transcript);
   const existing = await deps.calls.getCall(message.callId);
-  if (existing?.transcriptHash === transcriptHash) {
+  if (existing && knownVersions(existing).includes(transcriptHash)) {
     return { status: 'duplicate', callId: message.callId };
   }
 
@@ -143,6 +143,7 @@ async function processCall(
     status: 'done',
     version: (existing?.version ?? (existing ? 1 : 0)) + 1,
     transcriptHash,
+    transcriptHashes: [...(existing ? knownVersions(existing) : []), transcriptHash].slice(-MAX_KNOWN_VERSIONS),
     transcriptUri,
     format: transcript.meta.format,
     speakerRoles: transcript.meta.speakerRoles,
@@ -157,8 +158,14 @@ async function processCall(
     receivedAt,
     processedAt: deps.clock.now().toISOString(),
   };
-  const stored = await deps.calls.putCall(call);
+  const stored = await deps.calls.putCall(call, existing);
   return stored ? { status: 'processed', call } : { status: 'duplicate', callId: message.callId };
+}
+
+const MAX_KNOWN_VERSIONS = 100;
+
+function knownVersions(call: StoredCall): string[] {
+  return call.transcriptHashes ?? [call.transcriptHash];
 }
 
 /** The transcript document as sent: inline, or the S3 object's text (JSON documents are decoded by the parser). */

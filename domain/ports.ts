@@ -48,6 +48,8 @@ export interface StoredCall {
   language?: string;
   status: CallStatus;
   transcriptHash: string;
+  /** Hashes of every transcript version this call has had, so a late redelivery of an old one is a duplicate. */
+  transcriptHashes?: string[];
   transcriptUri: string;
   format: string;
   speakerRoles: Record<string, string>;
@@ -81,11 +83,11 @@ export interface Rejection {
 export interface CallStore {
   getCall(callId: string): Promise<StoredCall | undefined>;
   /**
-   * Stores the notes unless the same transcript version is already stored (false then). A new
-   * version replaces the current one only if the current one is still `call.version - 1`; the
-   * replaced version is kept as history.
+   * Stores the notes unless this transcript was already stored (false then). A new version
+   * replaces `previous` (what the caller read) only if that is still current, and keeps it as
+   * history; if another version got there first, ConflictError (the message is retried).
    */
-  putCall(call: StoredCall): Promise<boolean>;
+  putCall(call: StoredCall, previous?: StoredCall): Promise<boolean>;
   putRejection(rejection: Rejection): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import { InvalidInputError, OversizedInputError } from '#domain/errors.ts';
+import { ConflictError, InvalidInputError, OversizedInputError } from '#domain/errors.ts';
 import type { CallNotes } from '#domain/notes.ts';
 import type { Rating } from '#domain/ratings.ts';
 import type { CallStore, IngestDeps, RatingStore, ModelAnswer, ModelOutput, NotesModel, Rejection, StoredCall, TranscriptStore } from '#domain/ports.ts';
@@ -41,9 +41,10 @@ export class MemoryCallStore implements CallStore {
 
   readonly history: StoredCall[] = [];
 
-  async putCall(call: StoredCall) {
+  async putCall(call: StoredCall, previous?: StoredCall) {
     const current = this.calls.get(call.callId);
-    if (current?.transcriptHash === call.transcriptHash) return false;
+    if (current && (current.transcriptHashes ?? [current.transcriptHash]).includes(call.transcriptHash)) return false;
+    if (current?.transcriptHash !== previous?.transcriptHash) throw new ConflictError(`call ${call.callId} changed while its notes were written`);
     if (current) this.history.push(current);
     this.calls.set(call.callId, structuredClone(call));
     return true;

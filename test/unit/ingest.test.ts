@@ -264,3 +264,20 @@ describe('Function: ingestCall (rejections keep no transcript text)', () => {
     expect(stored).not.toContain('jane.doe');
   });
 });
+
+describe('Function: ingestCall (versions)', () => {
+  it('treats a late redelivery of an older transcript as a duplicate, not a new version', async () => {
+    const model = new ScriptedModel([{ kind: 'tool', input: validNotes() }]);
+    const deps = fakeDeps(model);
+    const v1 = message();
+    const v2 = message({ transcript: [{ role: 'customer', text: 'Cancel my plan.' }] });
+
+    await ingestCall({ messageId: 'm1', body: v1 }, deps);
+    await ingestCall({ messageId: 'm2', body: v2 }, deps);
+    const late = await ingestCall({ messageId: 'm1', body: v1 }, deps);
+
+    expect(late.status).toBe('duplicate');
+    expect(model.prompts).toHaveLength(2);
+    expect(deps.calls.calls.get('call-1')!.version).toBe(2);
+  });
+});
