@@ -38,6 +38,9 @@ export interface BedrockEmulatorStats {
   malformed: number;
   /** Calls answered with any error (validation, not found, injected faults). */
   failed: number;
+  /** Tokens of the calls answered with notes (what the tokens-per-minute quota counts). */
+  inputTokens: number;
+  outputTokens: number;
 }
 
 export interface BedrockEmulator {
@@ -66,7 +69,7 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions): Pro
   const resolve = controlPlane.resolver(options.resolveModel ?? resolveModel);
   const defaultRegion = options.region ?? options.s3?.region ?? 'us-east-1';
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const counters: BedrockEmulatorStats = { converseCalls: 0, throttled: 0, timedOut: 0, malformed: 0, failed: 0 };
+  const counters: BedrockEmulatorStats = { converseCalls: 0, throttled: 0, timedOut: 0, malformed: 0, failed: 0, inputTokens: 0, outputTokens: 0 };
 
   const converse = async (rawModelId: string, req: IncomingMessage): Promise<unknown> => {
     const started = performance.now();
@@ -97,7 +100,17 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions): Pro
       counters.malformed += 1;
       answer = malformedAnswer(notes, decision.variant, tool);
     }
-    return buildResponse(request, answer, Math.max(1, Math.round(performance.now() - started)));
+    const response = buildResponse(request, answer, 0);
+    // The quota counts what an answer costs; a call over it is throttled before the model "runs".
+    if (!faults.admitTokens(response.usage.totalTokens)) {
+      throw new BedrockServiceError('ThrottlingException', 'Too many tokens, please wait before trying again.');
+    }
+    counters.inputTokens += response.usage.inputTokens;
+    counters.outputTokens += response.usage.outputTokens;
+    const modelLatencyMs = faults.modelLatencyMs(response.usage.outputTokens);
+    if (modelLatencyMs > 0) await sleep(modelLatencyMs);
+    response.metrics.latencyMs = Math.max(1, Math.round(performance.now() - started));
+    return response;
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {

@@ -1,0 +1,52 @@
+import { makeCallBodies } from './calls.ts';
+import { eventSourceSettings, runFloor, startBenchPipeline, startBenchStack } from './pipeline-run.ts';
+import { say, sampleHeap } from './progress.ts';
+import { fmt, metric, type BenchOptions, type BenchResult } from './types.ts';
+
+const NAME = 'throughput';
+
+/**
+ * Benchmark 1: mixed-format calls through local SQS -> ingest (embedded model, no injected latency)
+ * -> DynamoDB, against the raw floor (receive + delete + one write a message) measured in the same
+ * process, on the same stack, before and after the pipeline run (their spread is the noise).
+ */
+export async function run(options: BenchOptions): Promise<Omit<BenchResult, 'wallMs'>> {
+  const calls = options.quick ? 300 : 2000;
+  const heap = sampleHeap();
+  const stack = await startBenchStack();
+  try {
+    const settings = eventSourceSettings(stack);
+    say(`${NAME}: ${calls} calls; event source batchSize ${settings.batchSize}, ${settings.maximumConcurrency} pollers, window ${settings.maximumBatchingWindowSeconds}s`);
+    await runFloor(stack, makeCallBodies(50, 'floor-warm'), 'floor warm-up');
+    const floorBefore = await runFloor(stack, makeCallBodies(calls, 'floor-a'), 'floor (before)');
+    say(`${NAME}: floor ${fmt(floorBefore.callsPerSecond, 1)} msg/s`);
+
+    const pipeline = await startBenchPipeline(stack);
+    await pipeline.run(makeCallBodies(40, 'warm'), 'pipeline warm-up');
+    const figures = await pipeline.run(makeCallBodies(calls, 'tp'), 'pipeline');
+    await pipeline.stop();
+    say(`${NAME}: pipeline ${fmt(figures.callsPerSecond, 1)} calls/s`);
+
+    const floorAfter = await runFloor(stack, makeCallBodies(calls, 'floor-b'), 'floor (after)');
+    const floor = (floorBefore.callsPerSecond + floorAfter.callsPerSecond) / 2;
+    const ratio = figures.callsPerSecond / floor;
+    const floorNoise = Math.abs(floorBefore.callsPerSecond - floorAfter.callsPerSecond) / floor;
+    const memory = heap.stop();
+    const valid = figures.processed === calls && figures.deadLettered === 0 && figures.missing === 0;
+    return {
+      name: NAME,
+      metrics: [
+        metric(NAME, `pipeline throughput (${calls} mixed calls)`, figures.callsPerSecond, 'calls/s', fmt(figures.callsPerSecond, 1)),
+        metric(NAME, 'raw floor (receive+delete+1 write)', floor, 'msg/s', `${fmt(floor, 1)} ±${fmt(floorNoise * 50, 0)}%`),
+        metric(NAME, 'pipeline / floor', ratio, '', fmt(ratio, 3), { text: '>= 0.5', pass: ratio >= 0.5 }),
+        metric(NAME, 'calls processed (valid notes stored)', figures.processed, `of ${calls}`, String(figures.processed), { text: `${calls}`, pass: valid }),
+      ],
+      details: { calls, eventSource: settings, floorBefore, floorAfter, floorMean: floor, floorNoise, pipeline: figures, ratio, memory },
+      notes: [
+        `floor measured before and after the pipeline run: ${fmt(floorBefore.callsPerSecond, 1)} and ${fmt(floorAfter.callsPerSecond, 1)} msg/s (spread ${fmt(floorNoise * 100, 0)}%)`,
+      ],
+    };
+  } finally {
+    await stack.close();
+  }
+}
