@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Call notes v1 (DESIGN §4): what every model path must return. */
 export const ActionItemSchema = z.object({

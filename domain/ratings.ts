@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CallNotesSchema, formatIssues, type CallNotes } from './notes.ts';
 
 export type RaterRole = 'agent' | 'supervisor';

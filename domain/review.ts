@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
 import { curateDataset, type CurationResult } from './curation/curate.ts';
 import type { CurationDeps } from './curation/ports.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TranscriptFormatError } from './errors.ts';
 
 export const RoleSchema = z.enum(['agent', 'customer', 'other']);

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadCurationConfig } from '#adapters/config.ts';
 import { buildCurationDeps } from '#adapters/dataset-store.ts';
 import { loadConfig } from '#adapters/runtime.ts';

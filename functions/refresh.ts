@@ -4,7 +4,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadRefreshConfig } from '#adapters/config.ts';
 import { buildRefreshDeps, loadConfig } from '#adapters/runtime.ts';
 import { refreshLine, RegistryConflictError, type RefreshDeps, type RefreshMetrics, type RefreshReport, type RefreshSettings } from '#domain/refresh/index.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Role, Transcript } from '../transcript.ts';
 
 /** A line of an eval file that cannot be used; names the line and the field, so the file can be fixed. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TranscriptFormatError } from '../errors.ts';
 import { describe, type Role, type Turn } from '../transcript.ts';
 import { resolveSpeakerRoles } from './speaker-roles.ts';

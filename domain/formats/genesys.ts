@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Role } from '../transcript.ts';
 import { buildTranscript, decodeJsonDocument, listOf, validateDocument } from './document.ts';
 import type { ParsedTranscript, Utterance } from './types.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Role } from '../transcript.ts';
 import { configuredRoles } from './speaker-roles.ts';
 import { buildTranscript, decodeJsonDocument, listOf, secondsToMs, validateDocument } from './document.ts';
