@@ -25,11 +25,23 @@ export type ActionItem = z.infer<typeof ActionItemSchema>;
 export type Outcome = z.infer<typeof OutcomeSchema>;
 export type CallNotes = z.infer<typeof CallNotesSchema>;
 
-/** JSON Schema of the notes, given to base models as the one tool they must answer through. */
+/**
+ * JSON Schema of the notes, given to base models as the one tool they must answer through. It is
+ * sent with every call, so it carries structure only: lengths and the date pattern cost input
+ * tokens on every request and are checked by CallNotesSchema on the answer anyway.
+ */
 export const callNotesJsonSchema = (): Record<string, unknown> => {
   const { $schema: _ignored, ...schema } = z.toJSONSchema(CallNotesSchema, { target: 'draft-7', io: 'input' }) as Record<string, unknown>;
-  return schema;
+  return structureOnly(schema) as Record<string, unknown>;
 };
+
+const COSTLY_KEYWORDS = new Set(['pattern', 'minLength', 'maxLength', 'additionalProperties']);
+
+function structureOnly(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(structureOnly);
+  if (!node || typeof node !== 'object') return node;
+  return Object.fromEntries(Object.entries(node).filter(([key]) => !COSTLY_KEYWORDS.has(key)).map(([key, value]) => [key, structureOnly(value)]));
+}
 
 /** Sentence count for the 2-5 sentence rule; a one-sentence summary of a one-line call is allowed. */
 export function countSentences(text: string): number {

@@ -14,13 +14,13 @@ export interface NotesPrompt {
 }
 
 
+// Sent with every base-model call: every word costs input tokens on every call, so it says only
+// what the tool schema cannot.
 const INSTRUCTIONS = [
-  'You write call notes for a contact-center supervisor from a support-call transcript.',
-  'summary: 2-5 sentences: the customer\'s issue, what the agent did, and the outcome.',
-  'topics: 1-5 short labels for what the call was about.',
-  'actionItems: every commitment or request still open at the end of the call, with owner (agent, customer or company) and due as YYYY-MM-DD when a date or relative day was said, else null. Resolve relative days from the call date.',
-  'outcome: resolved, unresolved, escalated or follow_up.',
-  'Placeholders such as [CARD] or [EMAIL] stand for redacted personal data: never guess what they hide.',
+  'Write notes of this support call for a supervisor.',
+  'summary: 2-5 sentences: the issue, what the agent did, the outcome.',
+  'topics: 1-5 short labels. actionItems: open commitments and requests; due YYYY-MM-DD from the call date, else null.',
+  '[CARD], [EMAIL] and similar are redacted data: never guess them.',
 ].join('\n');
 
 /** Fine-tuned models learned the format from their training data: a short system prompt is enough. */
@@ -47,7 +47,7 @@ export function renderPrompt(transcript: Transcript, context: { callDate: string
   }
   return {
     system: INSTRUCTIONS,
-    messages: [{ role: 'user', text: `${user}\nRecord the notes with the ${NOTES_TOOL_NAME} tool.` }],
+    messages: [{ role: 'user', text: user }],
     tool: { name: NOTES_TOOL_NAME, description: 'Record the notes of one support call.', inputSchema: callNotesJsonSchema() },
   };
 }
