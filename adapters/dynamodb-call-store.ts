@@ -118,7 +118,10 @@ export class DynamoDbCallStore implements CallStore, CallReader {
       ? [{ index: 'gsi1', key: 'gsi1', pk: `AGENT#${query.agentId}` }]
       : monthsBetween(query.from, query.to).map((month) => ({ index: 'gsi2', key: 'gsi2', pk: `CALLS#${month}` }));
     const calls: StoredCall[] = [];
-    let partitionIndex = cursor?.partition ?? 0;
+    // The cursor names its partition, not a position: "the months back from now" move as time passes.
+    let partitionIndex = cursor ? partitions.findIndex((p) => p.pk === cursor.partition) : 0;
+    const resumesHere = cursor ? Object.values(cursor.key).includes(cursor.partition) : true;
+    if (partitionIndex < 0 || !resumesHere) throw new InvalidInputError('invalid-query', 'cursor', 'cursor does not belong to this query; start again without it');
     let startKey = cursor?.key;
     for (; partitionIndex < partitions.length; partitionIndex++, startKey = undefined) {
       const p = partitions[partitionIndex]!;
@@ -146,7 +149,7 @@ export class DynamoDbCallStore implements CallStore, CallReader {
           calls.push(toCall(item));
           if (calls.length === query.limit) {
             const key = { pk: item.pk, sk: item.sk, [`${p.key}pk`]: item[`${p.key}pk`], [`${p.key}sk`]: item[`${p.key}sk`] };
-            return { calls, nextCursor: encodeCursor({ partition: partitionIndex, key }) };
+            return { calls, nextCursor: encodeCursor({ partition: p.pk, key }) };
           }
         }
         startKey = page.LastEvaluatedKey;
@@ -173,7 +176,8 @@ function monthsBetween(from: string | undefined, to: string | undefined): string
 }
 
 interface Cursor {
-  partition: number;
+  /** The index partition key the page ended in (AGENT#… or CALLS#yyyy-mm). */
+  partition: string;
   key: Record<string, unknown>;
 }
 
@@ -185,7 +189,7 @@ function decodeCursor(cursor: string | undefined): Cursor | undefined {
   if (!cursor) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
-    if (typeof parsed.partition !== 'number' || typeof parsed.key !== 'object') throw new Error('shape');
+    if (typeof parsed.partition !== 'string' || !parsed.key || typeof parsed.key !== 'object') throw new Error('shape');
     return parsed;
   } catch {
     throw new InvalidInputError('invalid-query', 'cursor', 'cursor is not one this API returned; start again without it');

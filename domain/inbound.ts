@@ -14,7 +14,10 @@ export const InboundMessageSchema = z
     callId: z.string().regex(idPattern, 'must be 1-128 characters of letters, digits, ".", "_", ":" or "-"'),
     agentId: z.string().regex(idPattern, 'must be 1-128 characters of letters, digits, ".", "_", ":" or "-"'),
     queue: z.string().max(128).optional(),
-    startedAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2026-11-23T14:05:00Z' }),
+    // Stored in UTC so listings by time sort and filter right whatever offset a system sends.
+    startedAt: z.iso
+      .datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2026-11-23T14:05:00Z' })
+      .transform((value) => new Date(value).toISOString()),
     language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en-US').optional(),
     format: z.enum(TRANSCRIPT_FORMATS).default('auto'),
     transcript: z.unknown().optional(),

@@ -38,7 +38,9 @@ export async function getCallView(callId: string, principal: Principal, deps: Re
   return { call, ratings: summarizeRatings(ratings), myRating: ratings.find((r) => r.raterId === principal.userId) };
 }
 
-const isoDateTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2026-11-23T00:00:00Z' });
+const isoDateTime = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2026-11-23T00:00:00Z' })
+  .transform((value) => new Date(value).toISOString());
 
 export const CallListQuerySchema = z
   .object({

@@ -107,7 +107,7 @@ describe('Integration: ingest function on the local stack', () => {
     const outcome = (await pipeline.waitFor([id!], 20_000)).get(id!);
 
     expect(outcome).toMatchObject({ status: 'processed', callId: 'it-s3-upload' });
-    if (outcome?.status === 'processed') expect(outcome.call).toMatchObject({ agentId: 'agent-s3', startedAt: '2026-11-21T12:00:00Z', turnCount: 3 });
+    if (outcome?.status === 'processed') expect(outcome.call).toMatchObject({ agentId: 'agent-s3', startedAt: '2026-11-21T12:00:00.000Z', turnCount: 3 });
   });
 
   it('processes the Lambda-shaped sample event as `serverless invoke local` would', async () => {

@@ -149,7 +149,7 @@ describe('Function: ingestCall', () => {
       const [result] = await ingestMessage({ messageId: 'm1', body: notification('incoming/upload+1.txt') }, deps);
 
       expect(result!.status).toBe('processed');
-      expect(deps.calls.calls.get('call-77')).toMatchObject({ agentId: 'agent-3', startedAt: '2026-11-19T15:00:00Z', turnCount: 2 });
+      expect(deps.calls.calls.get('call-77')).toMatchObject({ agentId: 'agent-3', startedAt: '2026-11-19T15:00:00.000Z', turnCount: 2 });
     });
 
     it('falls back to the file name for the call id and the event time for the start', async () => {
@@ -279,5 +279,15 @@ describe('Function: ingestCall (versions)', () => {
     expect(late.status).toBe('duplicate');
     expect(model.prompts).toHaveLength(2);
     expect(deps.calls.calls.get('call-1')!.version).toBe(2);
+  });
+});
+
+describe('Function: ingestCall (time zones)', () => {
+  it('stores the start time in UTC whatever offset the system sent', async () => {
+    const deps = fakeDeps();
+
+    await ingestCall({ messageId: 'm1', body: message({ startedAt: '2026-12-01T01:00:00+05:00' }) }, deps);
+
+    expect(deps.calls.calls.get('call-1')!.startedAt).toBe('2026-11-30T20:00:00.000Z');
   });
 });
