@@ -6,7 +6,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { buildIngestDeps, buildRetryScheduler, loadConfig } from '#adapters/runtime.ts';
-import { ingestMessage } from '#domain/ingest.ts';
+import { ingestMessage, type IngestResult } from '#domain/ingest.ts';
 import type { IngestDeps } from '#domain/ports.ts';
 import { CallMetrics } from './lib/call-metrics.ts';
 import { sqsRetryBackoff, type RetryScheduler } from './lib/sqs-retry-backoff.ts';
@@ -20,7 +20,21 @@ export interface IngestHandlerOptions {
   callMetrics?: CallMetrics;
   /** A record is not started with less than this much time left (it goes back to the queue). */
   minRecordMs?: number;
+  /** Told each record's results once it succeeded (default: the offline runner's hook on the context, if any). */
+  onResults?: (record: SQSRecord, results: IngestResult[], context: Context) => void;
 }
+
+/**
+ * The offline runner (local/sqs-event-source.ts) puts this on the context it invokes the handler
+ * with, to learn each record's results without reading them back from the table. Lambda's context
+ * never has it, so the deployed function behaves the same with or without it.
+ */
+export interface LocalRunnerContext extends Context {
+  callnotesOnResults?: (messageId: string, results: IngestResult[]) => void;
+}
+
+const localRunnerHook = (record: SQSRecord, results: IngestResult[], context: Context) =>
+  (context as LocalRunnerContext).callnotesOnResults?.(record.messageId, results);
 
 /** One SQS batch: each record processed alone; a thrown error makes that record a batch item failure. */
 export function makeHandler(deps: IngestDeps, options: IngestHandlerOptions = {}) {
@@ -29,6 +43,7 @@ export function makeHandler(deps: IngestDeps, options: IngestHandlerOptions = {}
       const deadline = remainingTimeBudget(context, options.minRecordMs ?? 15_000);
       const results = await ingestMessage({ messageId: record.messageId, body: record.body }, deps, { deadline });
       for (const result of results) options.callMetrics?.record(record.messageId, result);
+      (options.onResults ?? localRunnerHook)(record, results, context);
       return results;
     } catch (error) {
       logger.error('record failed; it will be retried', { messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount, error: error as Error });

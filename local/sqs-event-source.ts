@@ -18,12 +18,20 @@ export interface SqsEventSourceOptions {
   reportBatchItemFailures: boolean;
   handler: SqsHandler;
   onBatch?: (outcome: BatchOutcome) => void;
+  /**
+   * Offer the handler a hook on its context (`callnotesOnResults`, see functions/ingest.ts) to
+   * report each record's results, passed on in BatchOutcome.results. Lambda has no such thing; a
+   * handler that ignores it is unaffected.
+   */
+  collectResults?: boolean;
 }
 
 export interface BatchOutcome {
   records: SQSRecord[];
   failedIds: string[];
   error?: unknown;
+  /** With collectResults: what the handler reported for each record (by messageId), if it did. */
+  results?: Record<string, unknown[]>;
 }
 
 /**
@@ -92,6 +100,14 @@ export class SqsEventSource {
     const records = messages.map((m) => this.#toRecord(m));
     const started = Date.now();
     const context = lambdaContext(functionName, this.options.region, this.options.memorySize ?? 1024, () => timeoutSeconds * 1000 - (Date.now() - started));
+    let results: Record<string, unknown[]> | undefined;
+    if (this.options.collectResults) {
+      results = {};
+      const collected = results;
+      (context as Context & { callnotesOnResults?: (messageId: string, r: unknown[]) => void }).callnotesOnResults = (messageId, r) => {
+        collected[messageId] = r;
+      };
+    }
     let failedIds: string[];
     let error: unknown;
     let timer: NodeJS.Timeout | undefined;
@@ -116,7 +132,7 @@ export class SqsEventSource {
         }),
       );
     }
-    onBatch?.({ records, failedIds, error });
+    onBatch?.(results ? { records, failedIds, error, results } : { records, failedIds, error });
   }
 
   /** Lambda's rules: an unknown or empty itemIdentifier fails the whole batch. */

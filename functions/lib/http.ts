@@ -80,8 +80,13 @@ export function principalOf(event: HttpEvent): Principal {
   const claims = event.requestContext.authorizer?.jwt?.claims;
   if (!claims?.sub) throw new UnauthorizedError('sign in: send Authorization: Bearer <token>');
   const groups = parseGroups(claims['cognito:groups']);
-  const agentId = String(claims['custom:agent_id'] ?? claims.agent_id ?? claims.sub);
-  return { userId: String(claims.sub), agentId, role: groups.includes('supervisors') ? 'supervisor' : 'agent' };
+  const role = groups.includes('supervisors') ? 'supervisor' : 'agent';
+  const agentId = claims['custom:agent_id'];
+  // An agent's calls are found by agent id: a token without one may not stand in for an agent.
+  if (role === 'agent' && (typeof agentId !== 'string' || agentId === '')) {
+    throw new ForbiddenError('this account has no agent id (custom:agent_id); ask an administrator to set it');
+  }
+  return { userId: String(claims.sub), agentId: String(agentId ?? claims.sub), role };
 }
 
 /** API Gateway flattens array claims to "[a b]"; the local authorizer passes arrays. */
