@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { InvalidInputError } from '../errors.ts';
 import type { Rating } from '../ratings.ts';
 import { renderTranscript } from '../prompt.ts';
+import type { Transcript } from '../transcript.ts';
 import { InvalidWindowError } from './errors.ts';
-import { removeNearDuplicates } from './near-duplicates.ts';
+import { NearDuplicateFilter, shingleHashes } from './near-duplicates.ts';
 import type { CurationDeps, DatasetFiles } from './ports.ts';
-import { checkRecord, FAMILY_FORMAT, FAMILY_LIMITS, trainingTexts } from './records.ts';
+import { checkRecord, FAMILY_FORMAT, FAMILY_LIMITS, recordUserText, trainingTexts } from './records.ts';
 import { betterRatingFirst, decidingRating, selectNotes } from './selection.ts';
-import { capTopics, splitRecords, topicKey } from './split.ts';
+import { splitRecords, topicKey } from './split.ts';
 import {
   DEFAULT_CURATION_SETTINGS,
   DROP_REASONS,
@@ -55,23 +56,47 @@ export async function curateDataset(
 
   const dropped: DroppedCall[] = [];
   const candidates: CandidateRecord[] = [];
+  const prompt: PromptLayout = { checked: false, holdsTranscript: true };
   let done = 0;
   await forEachLimited([...callIds].sort(), deps.concurrency ?? 8, async (callId) => {
-    const outcome = await curateCall(callId, window, settings, deps);
+    const outcome = await curateCall(callId, window, settings, deps, prompt);
     if ('reason' in outcome) dropped.push(outcome);
     else candidates.push(outcome);
     done += 1;
     if (done % 100 === 0 || done === callIds.size) progress({ phase: 'calls', done, total: callIds.size });
   });
 
+  // Best first, one pass: a near-duplicate of a better call goes, then a call whose topic already
+  // has `topicCap` records (a call cut by the cap still counts as kept for near-duplicates, as
+  // when the two steps ran one after the other).
   const ranked = candidates.sort(betterRatingFirst);
-  const unique = removeNearDuplicates(ranked, (c) => c.transcriptText, settings.nearDuplicateThreshold);
-  for (const { item, duplicateOf, similarity } of unique.removed) {
-    dropped.push({ callId: item.callId, reason: 'near-duplicate', detail: `${Math.round(similarity * 100)}% like ${duplicateOf.callId}` });
+  const nearDuplicates = new NearDuplicateFilter<CandidateRecord>(
+    settings.nearDuplicateThreshold,
+    ranked,
+    (c) => c.shingleHashes,
+    (c) => candidateTranscript(c, settings.family),
+  );
+  const duplicates: DroppedCall[] = [];
+  const capped: DroppedCall[] = [];
+  const perTopic = new Map<string, number>();
+  const balanced: CandidateRecord[] = [];
+  for (const candidate of ranked) {
+    const duplicate = nearDuplicates.offer(candidate);
+    if (duplicate) {
+      duplicates.push({ callId: candidate.callId, reason: 'near-duplicate', detail: `${Math.round(duplicate.similarity * 100)}% like ${duplicate.duplicateOf.callId}` });
+      continue;
+    }
+    const key = topicKey(candidate.topic);
+    const count = perTopic.get(key) ?? 0;
+    if (count >= settings.topicCap) {
+      capped.push({ callId: candidate.callId, reason: 'topic-cap', detail: `topic "${candidate.topic}" has ${settings.topicCap} records` });
+      continue;
+    }
+    perTopic.set(key, count + 1);
+    balanced.push(candidate);
   }
-  const balanced = capTopics(unique.kept, (c) => c.topic, settings.topicCap);
-  for (const item of balanced.removed) dropped.push({ callId: item.callId, reason: 'topic-cap', detail: `topic "${item.topic}" has ${settings.topicCap} records` });
-  const split = splitRecords(balanced.kept, (c) => c.callId, settings.validationFraction, limits);
+  dropped.push(...duplicates, ...capped);
+  const split = splitRecords(balanced, (c) => c.callId, settings.validationFraction, limits);
   for (const item of split.overLimit) dropped.push({ callId: item.callId, reason: 'over-record-limit' });
   progress({ phase: 'records', done: split.train.length + split.validation.length });
 
@@ -131,11 +156,44 @@ export async function curateDataset(
   return { status: 'created', window, dataset, manifest };
 }
 
+/**
+ * What one run learned about the prompt: the json-text user text is the call date and the
+ * transcript as `renderTranscript` renders it, between fixed lines, so the transcript is sliced
+ * from it rather than rendered (and compacted) a second time. Checked against `renderTranscript`
+ * on the first record of a run; if that differs, every record renders it on its own.
+ */
+interface PromptLayout {
+  checked: boolean;
+  holdsTranscript: boolean;
+}
+
+const TRANSCRIPT_END = '\n</transcript>';
+
+function locateTranscript(user: string, callDate: string, transcript: Transcript, layout: PromptLayout): CandidateRecord['transcript'] {
+  const start = `Call date: ${callDate}\n<transcript>\n`.length;
+  const end = user.length - TRANSCRIPT_END.length;
+  const sliceable = layout.holdsTranscript && end >= start && user.startsWith(`Call date: ${callDate}\n<transcript>\n`) && user.endsWith(TRANSCRIPT_END);
+  if (sliceable && layout.checked) return { start, end };
+  const text = renderTranscript(transcript);
+  if (!layout.checked) {
+    layout.checked = true;
+    layout.holdsTranscript = sliceable && user.slice(start, end) === text;
+  }
+  return { text };
+}
+
+/** The transcript text of a candidate as the prompt shows it (what near-duplicates are compared on). */
+function candidateTranscript(candidate: CandidateRecord, family: CurationSettings['family']): string {
+  const where = candidate.transcript;
+  return 'text' in where ? where.text : recordUserText(family, candidate.line).slice(where.start, where.end);
+}
+
 async function curateCall(
   callId: string,
   window: RatingWindow,
   settings: CurationSettings,
   deps: CurationDeps,
+  layout: PromptLayout,
 ): Promise<CandidateRecord | DroppedCall> {
   // Every current rating of the call up to the window's end: a supervisor's earlier rating still wins.
   const ratings: Rating[] = (await deps.ratings.listRatingsForCall(callId)).filter((r) => r.ratedAt < window.to);
@@ -153,18 +211,20 @@ async function curateCall(
     if (error instanceof InvalidInputError && error.reason === 'transcript-not-found') return { callId, reason: 'transcript-not-found', detail: call.transcriptUri };
     throw error;
   }
-  const texts = trainingTexts(transcript, call.startedAt.slice(0, 10), selection.notes);
+  const callDate = call.startedAt.slice(0, 10);
+  const texts = trainingTexts(transcript, callDate, selection.notes);
   const check = checkRecord(settings.family, texts);
   if (!check.ok) return { callId, reason: check.reason, detail: check.detail };
+  const where = locateTranscript(texts.user, callDate, transcript, layout);
   return {
     callId,
-    notes: selection.notes,
     source: selection.source,
     rating: selection.rating,
     topic: selection.notes.topics[0]!.trim(),
-    transcriptText: renderTranscript(transcript),
     line: check.line,
     tokens: check.tokens,
+    shingleHashes: shingleHashes('text' in where ? where.text : texts.user.slice(where.start, where.end)),
+    transcript: where,
   };
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ingestMessage } from '../ingest.ts';
 import { ActionItemSchema, CallNotesSchema, type CallNotes } from '../notes.ts';
 import type { Clock, IngestDeps, RatingStore, StoredCall } from '../ports.ts';

@@ -72,6 +72,12 @@ export function toTuningRecord(family: TuningFamily, texts: TrainingTexts): Tuni
   };
 }
 
+/** The user text of a record line `checkRecord` made for the family (the prompt around the transcript). */
+export function recordUserText(family: TuningFamily, line: string): string {
+  const record = JSON.parse(line) as TuningRecord;
+  return family === 'nova' ? (record as NovaRecord).messages[0].content[0].text : (record as ClaudeRecord).messages[0].content;
+}
+
 export type RecordCheck = { ok: true; line: string; tokens: number } | { ok: false; reason: DropReason; detail: string };
 
 /**

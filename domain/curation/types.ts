@@ -1,4 +1,3 @@
-import type { CallNotes } from '../notes.ts';
 import type { RaterRole } from '../ratings.ts';
 
 /** Base-model family a dataset is written for: each takes its own record format (DESIGN §4). */
@@ -40,19 +39,27 @@ export interface DecidingRating {
   corrected: boolean;
 }
 
-/** One call that passed selection: the notes it teaches and the rendered record. */
+/**
+ * One call that passed selection, reduced to what ranking, near-duplicate detection, the topic cap,
+ * the split and the files need (tens of thousands are held at once, so no transcript or notes).
+ */
 export interface CandidateRecord {
   callId: string;
-  notes: CallNotes;
   source: 'model' | 'corrected';
   rating: DecidingRating;
-  /** The first topic, the label topics are balanced by. */
+  /** The first topic of the notes it teaches, the label topics are balanced by. */
   topic: string;
-  /** The transcript as the prompt shows it (near-duplicate detection compares these). */
-  transcriptText: string;
   /** The record as one JSONL line. */
   line: string;
   tokens: number;
+  /** `shingleHashes` of the transcript as the prompt shows it: its MinHash signature is computed from these. */
+  shingleHashes: Int32Array;
+  /**
+   * Where that transcript text is: [start, end) in the record's user text (read back from `line`
+   * for the exact comparison of a candidate near-duplicate pair), or the text itself when the
+   * prompt does not hold it in one piece.
+   */
+  transcript: { start: number; end: number } | { text: string };
 }
 
 export interface DatasetFile {
