@@ -16,6 +16,18 @@ import { startBedrockEmulator, type BedrockEmulator, type FaultConfig } from './
 import { createDeclaredResources, intrinsicValue, type LocalResource } from './resources.ts';
 import { loadServerlessConfig, type ServerlessConfig } from './serverless-config.ts';
 
+/** Settings for a stack on free ports and its own state folder, so it never collides with a running `npm start`. */
+export function freePortsEnv(stateDir: string): Record<string, string> {
+  return {
+    CALLNOTES_SQS_PORT: '0',
+    CALLNOTES_DYNAMODB_PORT: '0',
+    CALLNOTES_S3_PORT: '0',
+    CALLNOTES_BEDROCK_PORT: '0',
+    CALLNOTES_API_PORT: '0',
+    CALLNOTES_STATE_DIR: stateDir,
+  };
+}
+
 /** One credential pair for every emulator: s3rver accepts only this pair unless told otherwise. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 

@@ -1,7 +1,6 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { localSdkEnv } from '#cli/target.ts';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { loadFunctionHandler } from '#local/functions.ts';
 import { intrinsicValue, type LocalResource } from '#local/resources.ts';
 import { loadServerlessConfig, type ServerlessConfig } from '#local/serverless-config.ts';
 import { SqsEventSource, type BatchOutcome, type SqsHandler } from '#local/sqs-event-source.ts';
@@ -67,7 +66,7 @@ export async function attachIngestRunner(info: LocalStackInfo, options: AttachOp
   const inbound = declared.get(inboundId)!;
   const sources: SqsEventSource[] = [];
   for (let i = 0; i < environments; i++) {
-    const handler = await loadHandlerInstance<SqsHandler>(config, 'ingest', functionEnv, i);
+    const handler = await loadFunctionHandler<SqsHandler>(config, 'ingest', functionEnv, i);
     sources.push(
       new SqsEventSource({
         sqs,
@@ -91,23 +90,6 @@ export async function attachIngestRunner(info: LocalStackInfo, options: AttachOp
   return { sources, environments, maxReceiveCount, stop: async () => void (await Promise.all(sources.map((s) => s.stop()))) };
 }
 
-/**
- * The handler of a serverless.yml function in a module instance of its own: the module URL gets
- * a query, so its module-level state (clients, processors, metrics, limits) is not shared with
- * another execution environment. Its environment is set first, as the Lambda runtime would.
- */
-async function loadHandlerInstance<T>(config: ServerlessConfig, name: string, env: Record<string, string>, instance: number): Promise<T> {
-  const fn = config.functions?.[name];
-  if (!fn) throw new Error(`serverless.yml declares no function "${name}"`);
-  Object.assign(process.env, env);
-  const handlerPath: string = fn.handler;
-  const dot = handlerPath.lastIndexOf('.');
-  const file = resolve(`${handlerPath.slice(0, dot)}.ts`);
-  const module = (await import(`${pathToFileURL(file).href}?execution-environment=${instance}`)) as Record<string, unknown>;
-  const handler = module[handlerPath.slice(dot + 1)];
-  if (typeof handler !== 'function') throw new Error(`${file} does not export ${handlerPath.slice(dot + 1)}`);
-  return handler as T;
-}
 
 /** The logical ids of serverless.yml mapped to what the running stack created for them. */
 async function declaredFromInfo(config: ServerlessConfig, info: LocalStackInfo, sqs: SQSClient): Promise<Map<string, LocalResource>> {

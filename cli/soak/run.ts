@@ -12,7 +12,7 @@ import { findTarget } from '#cli/target.ts';
 import type { FaultConfig } from '#local/bedrock/faults.ts';
 import type { BedrockEmulatorStats } from '#local/bedrock/server.ts';
 import { loadServerlessConfig } from '#local/serverless-config.ts';
-import { startLocalStack, type LocalStack, type LocalStackInfo } from '#local/stack.ts';
+import { freePortsEnv, startLocalStack, type LocalStack, type LocalStackInfo } from '#local/stack.ts';
 import { accountSoak, type DeadLetterSeen, type SentMessage, type SoakReport, type StoredItem } from './accounting.ts';
 import { loadCallTemplates, planSoakMessages, type PlannedMessage } from './messages.ts';
 import type { WorkerMessage } from './worker.ts';
@@ -100,15 +100,7 @@ export async function runSoak(options: SoakOptions, hooks: SoakHooks = {}): Prom
   } else {
     stateDir = join(logs, 'stack');
     mkdirSync(stateDir, { recursive: true });
-    const settings = loadLocalStackSettings({
-      ...process.env,
-      CALLNOTES_SQS_PORT: '0',
-      CALLNOTES_DYNAMODB_PORT: '0',
-      CALLNOTES_S3_PORT: '0',
-      CALLNOTES_BEDROCK_PORT: '0',
-      CALLNOTES_API_PORT: '0',
-      CALLNOTES_STATE_DIR: stateDir,
-    });
+    const settings = loadLocalStackSettings({ ...process.env, ...freePortsEnv(stateDir) });
     stack = await startLocalStack({ settings, writeStateFile: true });
     info = stack;
   }

@@ -149,6 +149,17 @@ export function shingleHashes(text: string): Int32Array {
   return unique === hashes.length ? hashes : hashes.slice(0, unique);
 }
 
+/** One MinHash row's hash of a shingle hash (murmur3's finalizer), as int32 `value ^ SIGN`. */
+function rowHash(shingle: number, seed: number): number {
+  let h = shingle ^ seed;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h ^ SIGN;
+}
+
 /** The MinHash signature of the shingle hashes into out[offset, offset + 128), each row as int32 `value ^ SIGN`. */
 function signatureInto(hashes: ArrayLike<number>, out: Int32Array, offset: number): void {
   const count = hashes.length;
@@ -156,13 +167,7 @@ function signatureInto(hashes: ArrayLike<number>, out: Int32Array, offset: numbe
     const seed = SEEDS[row]!;
     let min = EMPTY_ROW;
     for (let k = 0; k < count; k++) {
-      let h = hashes[k]! ^ seed;
-      h ^= h >>> 16;
-      h = Math.imul(h, 0x85ebca6b);
-      h ^= h >>> 13;
-      h = Math.imul(h, 0xc2b2ae35);
-      h ^= h >>> 16;
-      h ^= SIGN;
+      const h = rowHash(hashes[k]!, seed);
       if (h < min) min = h;
     }
     out[offset + row] = min;
@@ -404,23 +409,11 @@ export class NearDuplicateFilter<T> {
         const seed = SEEDS[row]!;
         let min = EMPTY_ROW;
         for (let k = 0; k < commonCount; k++) {
-          let h = common[k]! ^ seed;
-          h ^= h >>> 16;
-          h = Math.imul(h, 0x85ebca6b);
-          h ^= h >>> 13;
-          h = Math.imul(h, 0xc2b2ae35);
-          h ^= h >>> 16;
-          h ^= SIGN;
+          const h = rowHash(common[k]!, seed);
           if (h < min) min = h;
         }
         for (let k = 0; k < ownCount; k++) {
-          let h = own[k]! ^ seed;
-          h ^= h >>> 16;
-          h = Math.imul(h, 0x85ebca6b);
-          h ^= h >>> 13;
-          h = Math.imul(h, 0xc2b2ae35);
-          h ^= h >>> 16;
-          h ^= SIGN;
+          const h = rowHash(own[k]!, seed);
           if (h < min) {
             live = false;
             break;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CallNotesSchema } from '#domain/notes.ts';
+import { freePortsEnv } from '#local/stack.ts';
 
 const run = promisify(execFile);
 
@@ -12,15 +13,7 @@ describe('E2E: npm start -- --once --json', () => {
   it('processes every sample call and prints one JSON line per call', async () => {
     // Prepare: free ports and a private state folder, so a running `npm start` is not disturbed.
     const stateDir = mkdtempSync(join(tmpdir(), 'callnotes-e2e-'));
-    const env = {
-      ...process.env,
-      CALLNOTES_SQS_PORT: '0',
-      CALLNOTES_DYNAMODB_PORT: '0',
-      CALLNOTES_S3_PORT: '0',
-      CALLNOTES_BEDROCK_PORT: '0',
-      CALLNOTES_API_PORT: '0',
-      CALLNOTES_STATE_DIR: stateDir,
-    };
+    const env = { ...process.env, ...freePortsEnv(stateDir) };
     const samples = readdirSync('events/calls').filter((f) => f.endsWith('.json'));
 
     // Act
