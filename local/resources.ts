@@ -25,10 +25,9 @@ const QUEUE_ATTRIBUTES = ['DelaySeconds', 'MaximumMessageSize', 'MessageRetentio
  * Creates the queues, tables and buckets that serverless.yml declares, in dependency order
  * (a dead-letter queue before the queue whose redrive policy points at it).
  */
-export async function createDeclaredResources(config: ServerlessConfig, clients: Clients, region: string): Promise<Map<string, LocalResource>> {
+export async function createDeclaredResources(config: ServerlessConfig, clients: Clients): Promise<Map<string, LocalResource>> {
   const declared = Object.entries<any>(config.resources?.Resources ?? {});
   const created = new Map<string, LocalResource>();
-  const account = '000000000000';
 
   for (const [logicalId, resource] of declared.filter(([, r]) => r.Type === 'AWS::SQS::Queue')) {
     const props = resource.Properties ?? {};
@@ -85,8 +84,6 @@ export async function createDeclaredResources(config: ServerlessConfig, clients:
     }
     created.set(logicalId, { logicalId, type: resource.Type, name, arn: `arn:aws:s3:::${name}`, ref: name });
   }
-  void region;
-  void account;
   return created;
 }
 

@@ -72,27 +72,9 @@ export class SqsEventSource {
     }
   }
 
-  async #receiveBatch(): Promise<Message[]> {
+  #receiveBatch(): Promise<Message[]> {
     const { sqs, queueUrl, batchSize, maximumBatchingWindowSeconds } = this.options;
-    const deadline = Date.now() + maximumBatchingWindowSeconds * 1000;
-    const batch: Message[] = [];
-    do {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: Math.min(10, batchSize - batch.length),
-          WaitTimeSeconds: batch.length === 0 ? 1 : 0,
-          MessageSystemAttributeNames: ['All'],
-          // Older emulators read only the deprecated name; AWS accepts both.
-          AttributeNames: ['All'],
-          MessageAttributeNames: ['All'],
-        }),
-        { abortSignal: this.#abort.signal },
-      );
-      batch.push(...Messages);
-      if (Messages.length === 0 && batch.length > 0) break;
-    } while (this.#running && batch.length > 0 && batch.length < batchSize && Date.now() < deadline);
-    return batch;
+    return receiveBatch(sqs, { queueUrl, batchSize, maximumBatchingWindowSeconds }, { signal: this.#abort.signal, running: () => this.#running });
   }
 
   async #invoke(messages: Message[]): Promise<void> {
@@ -185,4 +167,42 @@ export function lambdaContext(functionName: string, region: string, memorySize: 
     fail: () => {},
     succeed: () => {},
   };
+}
+
+export interface BatchSettings {
+  queueUrl: string;
+  batchSize: number;
+  maximumBatchingWindowSeconds: number;
+}
+
+/**
+ * One batch as Lambda's poller gathers it: long-poll for the first message, then keep receiving
+ * until the batch is full, the queue is empty, or the batching window has passed.
+ */
+export async function receiveBatch(
+  sqs: SQSClient,
+  settings: BatchSettings,
+  control: { signal?: AbortSignal; running?: () => boolean } = {},
+): Promise<Message[]> {
+  const { queueUrl, batchSize, maximumBatchingWindowSeconds } = settings;
+  const running = control.running ?? (() => true);
+  const deadline = Date.now() + maximumBatchingWindowSeconds * 1000;
+  const batch: Message[] = [];
+  do {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: Math.min(10, batchSize - batch.length),
+        WaitTimeSeconds: batch.length === 0 ? 1 : 0,
+        MessageSystemAttributeNames: ['All'],
+        // Older emulators read only the deprecated name; AWS accepts both.
+        AttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: control.signal },
+    );
+    batch.push(...Messages);
+    if (Messages.length === 0 && batch.length > 0) break;
+  } while (running() && batch.length > 0 && batch.length < batchSize && Date.now() < deadline);
+  return batch;
 }

@@ -114,7 +114,7 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStack
       dynamodb: new DynamoDBClient({ ...clientConfig, endpoint: partialEndpoints.dynamodb }),
       s3: new S3Client({ ...clientConfig, endpoint: partialEndpoints.s3, forcePathStyle: true }),
     };
-    const declared = await createDeclaredResources(config, clients, region);
+    const declared = await createDeclaredResources(config, clients);
     const resources = pickResources(config, declared);
 
     const sdkEnv: Record<string, string> = {

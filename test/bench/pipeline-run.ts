@@ -1,7 +1,8 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type Message } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { startIngestPipeline, type CallOutcome } from '#local/pipeline.ts';
 import type { FaultConfig } from '#local/bedrock/faults.ts';
+import { receiveBatch } from '#local/sqs-event-source.ts';
 import type { LocalStack } from '#local/stack.ts';
 import { startTestStack } from '../support/local-stack.ts';
 import { every, say } from './progress.ts';
@@ -52,28 +53,10 @@ export async function runFloor(stack: LocalStack, bodies: string[], label: strin
   const queueUrl = stack.resources.queueUrl;
   let done = 0;
   let running = true;
-  const receiveBatch = async (): Promise<Message[]> => {
-    const deadline = Date.now() + maximumBatchingWindowSeconds * 1000;
-    const batch: Message[] = [];
-    do {
-      const { Messages = [] } = await stack.clients.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: Math.min(10, batchSize - batch.length),
-          WaitTimeSeconds: batch.length === 0 ? 1 : 0,
-          MessageSystemAttributeNames: ['All'],
-          AttributeNames: ['All'],
-          MessageAttributeNames: ['All'],
-        }),
-      );
-      batch.push(...Messages);
-      if (Messages.length === 0 && batch.length > 0) break;
-    } while (running && batch.length > 0 && batch.length < batchSize && Date.now() < deadline);
-    return batch;
-  };
+  const receive = () => receiveBatch(stack.clients.sqs, { queueUrl, batchSize, maximumBatchingWindowSeconds }, { running: () => running });
   const poller = async () => {
     while (running) {
-      const batch = await receiveBatch();
+      const batch = await receive();
       if (batch.length === 0) continue;
       await Promise.all(
         batch.map((m) =>
