@@ -1,34 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
+import { bundleFunction, esbuildOptionsFromServerless } from '#local/bundle.ts';
 import { loadServerlessConfig, type ServerlessConfig } from '#local/serverless-config.ts';
 import { say } from './progress.ts';
 import { fmt, metric, type BenchOptions, type BenchResult } from './types.ts';
 
 const NAME = 'cold start';
-
-/** serverless.yml custom.esbuild as serverless-esbuild hands it to esbuild. */
-export function esbuildOptionsFromServerless(custom: Record<string, any>): BuildOptions {
-  const o = custom.esbuild ?? {};
-  return {
-    bundle: o.bundle ?? true,
-    minify: o.minify ?? false,
-    keepNames: o.keepNames,
-    sourcemap: o.sourcemap ?? false,
-    target: o.target,
-    platform: o.platform ?? 'node',
-    format: o.format,
-    mainFields: o.mainFields,
-    banner: o.banner,
-    external: o.exclude?.length ? o.exclude : undefined,
-    outExtension: { '.js': '.mjs' },
-    metafile: true,
-    logLevel: 'silent',
-  };
-}
 
 /**
  * The environment a function module reads at load (adapters/config.ts): its serverless.yml
@@ -86,14 +67,10 @@ export async function run(options: BenchOptions): Promise<Omit<BenchResult, 'wal
     details.baselineMs = baseline;
     say(`${NAME}: empty-process baseline ${fmt(baseline, 1)} ms`);
     for (const [name, fn] of Object.entries<any>(config.functions)) {
-      const handler: string = fn.handler;
-      const entry = resolve(`${handler.slice(0, handler.lastIndexOf('.'))}.ts`);
       const fnDir = join(outdir, name);
       mkdirSync(fnDir);
-      const result = await build({ ...esbuildOptions, entryPoints: [entry], outdir: fnDir });
-      const file = readdirSync(fnDir).find((f) => f.endsWith('.mjs'))!;
-      const bundle = join(fnDir, file);
-      const kb = statSync(bundle).size / 1024;
+      const { file: bundle, bytes, metafile } = await bundleFunction(config, name, fnDir);
+      const kb = bytes / 1024;
       const env = loadEnv(config, fn);
       let samples: number[];
       try {
@@ -102,7 +79,7 @@ export async function run(options: BenchOptions): Promise<Omit<BenchResult, 'wal
         say(`${NAME}: ${name}: ${(error as Error).message}`);
         metrics.push(metric(NAME, `${name}: bundle size`, kb, 'KB', fmt(kb, 0)));
         metrics.push(metric(NAME, `${name}: import time`, Number.NaN, '', 'import failed', { text: '<= 200 ms', pass: false }));
-        details[name] = { kb, importError: (error as Error).message, biggestModules: biggestModules(result.metafile!) };
+        details[name] = { kb, importError: (error as Error).message, biggestModules: biggestModules(metafile) };
         continue;
       }
       const importNet = median(samples) - baseline;
@@ -110,7 +87,7 @@ export async function run(options: BenchOptions): Promise<Omit<BenchResult, 'wal
       const sizeTarget = name === 'ingest' ? { text: '<= 600 KB', pass: kb <= 600 } : undefined;
       metrics.push(metric(NAME, `${name}: bundle size`, kb, 'KB', fmt(kb, 0), sizeTarget));
       metrics.push(metric(NAME, `${name}: import time (median of ${runs}, minus empty process)`, importNet, 'ms', fmt(importNet, 1), { text: '<= 200 ms', pass: importNet <= 200 }));
-      details[name] = { kb, importMsSamples: samples, importMsMedian: median(samples), importMsNet: importNet, biggestModules: biggestModules(result.metafile!) };
+      details[name] = { kb, importMsSamples: samples, importMsMedian: median(samples), importMsNet: importNet, biggestModules: biggestModules(metafile) };
     }
   } finally {
     rmSync(outdir, { recursive: true, force: true });

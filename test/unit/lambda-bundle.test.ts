@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultProvider } from '../../adapters/lambda-credentials.ts';
+import { bundleFunction, esbuildOptionsFromServerless } from '../../local/bundle.ts';
+import { loadServerlessConfig } from '../../local/serverless-config.ts';
+
+const config = loadServerlessConfig('serverless.yml', { stage: 'test', env: {} });
+const outdir = mkdtempSync(join(tmpdir(), 'callnotes-bundle-test-'));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+function withEnv<T>(env: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
+  else process.env[k] = v;
+  return fn().finally(() => {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  });
+}
+
+describe('credentials in the Lambda bundles', () => {
+  it('reads the role credentials Lambda puts in the environment', async () => {
+    const credentials = await withEnv({ AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token' }, () => defaultProvider()());
+    expect(credentials).toMatchObject({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' });
+  });
+
+  it('says which variables it reads when they are missing', async () => {
+    await expect(withEnv({ AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined }, () => defaultProvider()())).rejects.toThrow(/AWS_ACCESS_KEY_ID/);
+  });
+
+  it.each(Object.keys(config.functions))('%s: the SDK default chain is not bundled, the environment provider is', async (name) => {
+    const { metafile } = await bundleFunction(config, name, join(outdir, name));
+    const inputs = Object.keys(metafile.inputs);
+    expect(inputs.filter((p) => /credential-provider-(node|ini|sso|web-identity|process)\//.test(p))).toEqual([]);
+    expect(inputs.some((p) => p.endsWith('adapters/lambda-credentials.ts'))).toBe(true);
+  });
+
+  it('an SDK client bundled with these options signs with the environment credentials', async () => {
+    const entry = join(outdir, 'client-entry.ts');
+    writeFileSync(
+      entry,
+      `import { DynamoDBClient } from ${JSON.stringify(resolve('node_modules/@aws-sdk/client-dynamodb/dist-es/index.js'))};
+       const client = new DynamoDBClient({ region: 'us-west-2' });
+       const c = await client.config.credentials();
+       process.stdout.write(c.accessKeyId);`,
+    );
+    await build({ ...esbuildOptionsFromServerless(config.custom), entryPoints: [entry], outdir: join(outdir, 'client'), absWorkingDir: process.cwd() });
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [join(outdir, 'client', 'client-entry.mjs')], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+    expect(run({ AWS_ACCESS_KEY_ID: 'AKIDBUNDLED', AWS_SECRET_ACCESS_KEY: 's' }).stdout).toBe('AKIDBUNDLED');
+    const missing = run({ HOME: outdir });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/no AWS credentials in the environment/);
+  });
+});
