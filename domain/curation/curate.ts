@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidInputError } from '../errors.ts';
+import type { StoredCall } from '../ports.ts';
 import type { Rating } from '../ratings.ts';
 import { renderTranscript } from '../prompt.ts';
 import type { Transcript } from '../transcript.ts';
@@ -7,14 +8,16 @@ import { InvalidWindowError } from './errors.ts';
 import { NearDuplicateFilter, shingleHashes } from './near-duplicates.ts';
 import type { CurationDeps, DatasetFiles } from './ports.ts';
 import { checkRecord, FAMILY_FORMAT, FAMILY_LIMITS, recordUserText, trainingTexts } from './records.ts';
-import { betterRatingFirst, decidingRating, selectNotes } from './selection.ts';
-import { splitRecords, topicKey } from './split.ts';
+import { betterRatingFirst, decidingRating, selectNotes, type Selection } from './selection.ts';
+import { splitPosition, splitRecords, topicKey } from './split.ts';
 import {
   DEFAULT_CURATION_SETTINGS,
   DROP_REASONS,
   type CandidateRecord,
   type CuratedDataset,
   type CurationSettings,
+  type DecidingRating,
+  type FamilyLimits,
   type DatasetCounts,
   type DatasetManifest,
   type DroppedCall,
@@ -34,16 +37,18 @@ export type CurationResult =
  * Curates the ratings made in a window into a dataset version (DESIGN §1, §4): per call the deciding
  * rating picks the notes, the record is rendered by the one prompt function and checked (PII again,
  * family limits), near-duplicates and over-represented topics are thinned, and the rest is split by
- * a hash of the call id. The version is a hash of the window, the family and the records, so
+ * a hash of the call id. Calls are made into records best-rated first while their split has room,
+ * so over the family's record limits the best-rated calls are kept and the rest are never read. The version is a hash of the window, the family and the records, so
  * curating the same window again finds the version it made the first time.
  */
 export async function curateDataset(
   request: Partial<RatingWindow>,
   deps: CurationDeps,
   settingsOverride: Partial<CurationSettings> = {},
+  limitsOverride: Partial<FamilyLimits> = {},
 ): Promise<CurationResult> {
   const settings = { ...DEFAULT_CURATION_SETTINGS, ...settingsOverride };
-  const limits = FAMILY_LIMITS[settings.family];
+  const limits = { ...FAMILY_LIMITS[settings.family], ...limitsOverride };
   const window = await resolveWindow(request, deps, settings.firstWindowDays);
   const progress = deps.onProgress ?? (() => {});
 
@@ -54,51 +59,80 @@ export async function curateDataset(
   }
   progress({ phase: 'ratings', done: callIds.size });
 
+  // Cheap first: each call's deciding rating and notes (table reads only).
   const dropped: DroppedCall[] = [];
-  const candidates: CandidateRecord[] = [];
-  const prompt: PromptLayout = { checked: false, holdsTranscript: true };
+  const prospects: Prospect[] = [];
   let done = 0;
   await forEachLimited([...callIds].sort(), deps.concurrency ?? 8, async (callId) => {
-    const outcome = await curateCall(callId, window, settings, deps, prompt);
+    const outcome = await prospectFor(callId, window, settings, deps);
     if ('reason' in outcome) dropped.push(outcome);
-    else candidates.push(outcome);
+    else prospects.push(outcome);
     done += 1;
     if (done % 100 === 0 || done === callIds.size) progress({ phase: 'calls', done, total: callIds.size });
   });
 
-  // Best first, one pass: a near-duplicate of a better call goes, then a call whose topic already
-  // has `topicCap` records (a call cut by the cap still counts as kept for near-duplicates, as
-  // when the two steps ran one after the other).
-  const ranked = candidates.sort(betterRatingFirst);
-  const nearDuplicates = new NearDuplicateFilter<CandidateRecord>(
+  // Then best first, one pass: a call is only made into a record (transcript read, rendered,
+  // checked) while its split has room, so a window with more good calls than the family's limits
+  // reads the transcripts of the calls it keeps, not of all of them. A near-duplicate of a better
+  // call goes, then a call whose topic already has `topicCap` records (a call cut by the cap still
+  // counts as kept for near-duplicates).
+  const ranked = prospects.sort(betterRatingFirst);
+  const room = splitRoom(limits, settings.validationFraction);
+  const taken = { train: 0, validation: 0 };
+  const nearDuplicates = NearDuplicateFilter.streaming<CandidateRecord>(
     settings.nearDuplicateThreshold,
-    ranked,
+    Math.min(ranked.length, room.train + room.validation), // grows if topic-capped calls take more
     (c) => c.shingleHashes,
     (c) => candidateTranscript(c, settings.family),
   );
+  const prompt: PromptLayout = { checked: false, holdsTranscript: true };
   const duplicates: DroppedCall[] = [];
   const capped: DroppedCall[] = [];
+  const overLimit: DroppedCall[] = [];
+  const full = (p: Prospect) => taken[p.split] >= room[p.split];
+  const cut = (p: Prospect) => overLimit.push({ callId: p.callId, reason: 'over-record-limit', detail: `the ${p.split} split is full (${room[p.split]} better-rated records)` });
   const perTopic = new Map<string, number>();
   const balanced: CandidateRecord[] = [];
-  for (const candidate of ranked) {
-    const duplicate = nearDuplicates.offer(candidate);
-    if (duplicate) {
-      duplicates.push({ callId: candidate.callId, reason: 'near-duplicate', detail: `${Math.round(duplicate.similarity * 100)}% like ${duplicate.duplicateOf.callId}` });
-      continue;
+  const chunkSize = Math.max(1, deps.concurrency ?? 8) * 8;
+  for (let next = 0; next < ranked.length; ) {
+    // The next calls with room in their split, no more than the room left (drops free more).
+    const chunk: Prospect[] = [];
+    const pending = { train: 0, validation: 0 };
+    while (next < ranked.length && chunk.length < chunkSize) {
+      const prospect = ranked[next]!;
+      if (full(prospect)) {
+        cut(prospect);
+      } else {
+        if (pending[prospect.split] >= room[prospect.split] - taken[prospect.split]) break;
+        pending[prospect.split] += 1;
+        chunk.push(prospect);
+      }
+      next += 1;
     }
-    const key = topicKey(candidate.topic);
-    const count = perTopic.get(key) ?? 0;
-    if (count >= settings.topicCap) {
-      capped.push({ callId: candidate.callId, reason: 'topic-cap', detail: `topic "${candidate.topic}" has ${settings.topicCap} records` });
-      continue;
-    }
-    perTopic.set(key, count + 1);
-    balanced.push(candidate);
+    const built = await mapLimited(chunk, deps.concurrency ?? 8, (p) => recordFor(p, settings, deps, prompt));
+    chunk.forEach((prospect, k) => {
+      const candidate = built[k]!;
+      if (full(prospect)) return cut(prospect); // filled by a better call of this chunk
+      if ('reason' in candidate) return dropped.push(candidate);
+      const duplicate = nearDuplicates.offer(candidate);
+      if (duplicate) {
+        return duplicates.push({ callId: candidate.callId, reason: 'near-duplicate', detail: `${Math.round(duplicate.similarity * 100)}% like ${duplicate.duplicateOf.callId}` });
+      }
+      const key = topicKey(candidate.topic);
+      const count = perTopic.get(key) ?? 0;
+      if (count >= settings.topicCap) {
+        return capped.push({ callId: candidate.callId, reason: 'topic-cap', detail: `topic "${candidate.topic}" has ${settings.topicCap} records` });
+      }
+      perTopic.set(key, count + 1);
+      balanced.push(candidate);
+      taken[prospect.split] += 1;
+    });
+    progress({ phase: 'records', done: next, total: ranked.length });
   }
-  dropped.push(...duplicates, ...capped);
+  dropped.push(...duplicates, ...capped, ...overLimit);
   const split = splitRecords(balanced, (c) => c.callId, settings.validationFraction, limits);
   for (const item of split.overLimit) dropped.push({ callId: item.callId, reason: 'over-record-limit' });
-  progress({ phase: 'records', done: split.train.length + split.validation.length });
+  progress({ phase: 'records', done: ranked.length, total: ranked.length });
 
   dropped.sort((a, b) => a.callId.localeCompare(b.callId));
   const selected = [...split.train, ...split.validation];
@@ -188,13 +222,25 @@ function candidateTranscript(candidate: CandidateRecord, family: CurationSetting
   return 'text' in where ? where.text : recordUserText(family, candidate.line).slice(where.start, where.end);
 }
 
-async function curateCall(
-  callId: string,
-  window: RatingWindow,
-  settings: CurationSettings,
-  deps: CurationDeps,
-  layout: PromptLayout,
-): Promise<CandidateRecord | DroppedCall> {
+/** A call whose deciding rating selects notes, before its transcript is read. */
+interface Prospect {
+  callId: string;
+  call: StoredCall;
+  selection: Extract<Selection, { kind: 'selected' }>;
+  rating: DecidingRating;
+  split: 'train' | 'validation';
+}
+
+/**
+ * Records per split while curating: the family's limits, with room kept for the validation split
+ * in the total (so a window with many calls still holds some out).
+ */
+function splitRoom(limits: FamilyLimits, validationFraction: number): Record<Prospect['split'], number> {
+  const validation = validationFraction > 0 ? limits.maxValidationRecords : 0;
+  return { validation, train: Math.min(limits.maxTrainRecords, limits.maxTotalRecords - validation) };
+}
+
+async function prospectFor(callId: string, window: RatingWindow, settings: CurationSettings, deps: CurationDeps): Promise<Prospect | DroppedCall> {
   // Every current rating of the call up to the window's end: a supervisor's earlier rating still wins.
   const ratings: Rating[] = (await deps.ratings.listRatingsForCall(callId)).filter((r) => r.ratedAt < window.to);
   const rating = decidingRating(ratings);
@@ -203,7 +249,12 @@ async function curateCall(
   if (!call) return { callId, reason: 'call-not-found' };
   const selection = selectNotes(call.notes, rating);
   if (selection.kind === 'dropped') return { callId, reason: selection.reason, detail: `score ${rating.score} by ${rating.raterRole} ${rating.raterId}` };
+  const split = splitPosition(callId) < settings.validationFraction ? 'validation' : 'train';
+  return { callId, call, selection, rating: selection.rating, split };
+}
 
+async function recordFor(prospect: Prospect, settings: CurationSettings, deps: CurationDeps, layout: PromptLayout): Promise<CandidateRecord | DroppedCall> {
+  const { callId, call, selection } = prospect;
   let transcript;
   try {
     transcript = await deps.transcripts.getTranscript(call.transcriptUri);
@@ -278,6 +329,14 @@ function topicHistogram(records: readonly CandidateRecord[]): Record<string, num
 const jsonl = (lines: readonly string[]): string => (lines.length === 0 ? '' : `${lines.join('\n')}\n`);
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+async function mapLimited<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  await forEachLimited(items.map((item, index) => ({ item, index })), concurrency, async ({ item, index }) => {
+    results[index] = await work(item);
+  });
+  return results;
+}
 
 async function forEachLimited<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

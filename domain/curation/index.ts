@@ -12,7 +12,7 @@ export {
   type HistoryImportOptions,
   type HistoryImportResult,
 } from './history.ts';
-export { jaccard, minHashSignature, removeNearDuplicates, shingles } from './near-duplicates.ts';
+export { jaccard, minHashSignature, NearDuplicateFilter, removeNearDuplicates, shingleHashes, shingles } from './near-duplicates.ts';
 export type { CurationDeps, CurationProgress, DatasetFiles, DatasetLocation, DatasetStore } from './ports.ts';
 export { checkRecord, FAMILY_FORMAT, FAMILY_LIMITS, toTuningRecord, trainingTexts, type TuningRecord } from './records.ts';
 export { betterRatingFirst, decidingRating, selectNotes } from './selection.ts';

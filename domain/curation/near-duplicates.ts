@@ -340,10 +340,12 @@ class SharedHashes {
  * its band: the rest of the band is not computed, and the band is neither looked up nor bucketed.
  * The candidates are the same as with every band of every text bucketed, for a fraction of the
  * hashing (a third of a transcript's shingles are typically its own: names, numbers, wording).
+ * `NearDuplicateFilter.streaming` is for items not all known up front: every band is worked out.
  */
 export class NearDuplicateFilter<T> {
   private readonly index: SignatureIndex;
-  private readonly shared: SharedHashes;
+  /** Undefined when the items are not known up front: every hash may be shared. */
+  private readonly shared: SharedHashes | undefined;
   private readonly kept: T[] = [];
   private readonly signature = new Int32Array(NUM_HASHES);
   private common = new Int32Array(256);
@@ -351,10 +353,15 @@ export class NearDuplicateFilter<T> {
 
   constructor(
     private readonly threshold: number,
-    items: readonly T[],
+    items: readonly T[] | { capacity: number },
     private readonly hashesOf: (item: T) => ArrayLike<number>,
     private readonly textOf: (item: T) => string,
   ) {
+    if ('capacity' in items) {
+      this.shared = undefined;
+      this.index = new SignatureIndex(items.capacity);
+      return;
+    }
     let total = 0;
     for (const item of items) total += hashesOf(item).length;
     this.shared = new SharedHashes(
@@ -364,6 +371,11 @@ export class NearDuplicateFilter<T> {
       total,
     );
     this.index = new SignatureIndex(items.length);
+  }
+
+  /** A filter for at most `capacity` items offered as they come (no item known in advance). */
+  static streaming<T>(threshold: number, capacity: number, hashesOf: (item: T) => ArrayLike<number>, textOf: (item: T) => string): NearDuplicateFilter<T> {
+    return new NearDuplicateFilter(threshold, { capacity }, hashesOf, textOf);
   }
 
   /** The kept item `item` nearly duplicates, or undefined when `item` is kept. */
@@ -398,7 +410,7 @@ export class NearDuplicateFilter<T> {
     let ownCount = 0;
     for (let k = 0; k < hashes.length; k++) {
       const hash = hashes[k]!;
-      if (this.shared.has(hash)) common[commonCount++] = hash;
+      if (this.shared === undefined || this.shared.has(hash)) common[commonCount++] = hash;
       else own[ownCount++] = hash;
     }
     const signature = this.signature;

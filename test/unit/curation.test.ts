@@ -13,7 +13,9 @@ import {
   minHashSignature,
   parseHistoryLine,
   HistoryLineError,
+  NearDuplicateFilter,
   removeNearDuplicates,
+  shingleHashes,
   selectNotes,
   shingles,
   splitRecords,
@@ -285,6 +287,17 @@ describe('Curation: near-duplicates', () => {
     expect(removed[0]).toMatchObject({ item: { id: 'worse' }, duplicateOf: { id: 'better' } });
     expect(removed[0]!.similarity).toBeGreaterThanOrEqual(0.9);
   });
+  it('decides the same offered one at a time as with every item known in advance', () => {
+    const texts = Array.from({ length: 60 }, (_, n) => transcriptFor(`c${n}`, n % 20).turns.map((t) => t.text).join(' ') + (n >= 20 ? ` again ${n}` : ''));
+    const items = texts.map((text, id) => ({ id, text, hashes: shingleHashes(text) }));
+    const decide = (filter: NearDuplicateFilter<(typeof items)[number]>) => items.map((item) => filter.offer(item)?.duplicateOf.id ?? null);
+
+    const known = decide(new NearDuplicateFilter(0.8, items, (i) => i.hashes, (i) => i.text));
+    const streamed = decide(NearDuplicateFilter.streaming(0.8, 4, (i) => i.hashes, (i) => i.text));
+
+    expect(streamed).toEqual(known);
+    expect(known.filter((d) => d !== null).length).toBeGreaterThan(0);
+  });
 });
 
 describe('Curation: balance and split', () => {
@@ -376,6 +389,36 @@ describe('Curation: curateDataset', () => {
     expect(manifest?.dropped.map((d) => d.callId)).toEqual(['call-low', 'call-meh']);
     expect(JSON.parse(world.datasets.files.get(dataset.manifestUri)!)).toMatchObject({ version: dataset.version, window: WINDOW, family: 'claude3' });
     expect(dataset.files.train.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('over the record limits keeps the best-rated calls per split and reads only the transcripts it needs', async () => {
+    // Prepare: 80 calls, scores 5 and 4 alternating, limits far below the calls
+    const world = curationWorld();
+    for (let i = 0; i < 80; i++) {
+      const callId = `call-${String(i).padStart(3, '0')}`;
+      await world.addCall(callId, { n: i, topic: `topic ${i}` });
+      await world.ratings.putRating(rating(callId, { score: i % 2 ? 4 : 5 }));
+    }
+    let reads = 0;
+    const getTranscript = world.deps.transcripts.getTranscript.bind(world.deps.transcripts);
+    const deps: CurationDeps = { ...world.deps, concurrency: 1, transcripts: { getTranscript: (uri) => ((reads += 1), getTranscript(uri)) } };
+    const limits = { maxTrainRecords: 12, maxValidationRecords: 3, maxTotalRecords: 15 };
+
+    // Act
+    const result = await curateDataset(WINDOW, deps, { validationFraction: 0.3 }, limits);
+
+    // Assess
+    expect(result.status).toBe('created');
+    if (result.status !== 'created') return;
+    const { counts } = result.dataset;
+    expect([counts.train, counts.validation]).toEqual([12, 3]);
+    expect(counts.dropped['over-record-limit']).toBe(65);
+    const kept = [...result.manifest!.sourceCallIds.train, ...result.manifest!.sourceCallIds.validation];
+    const score = (callId: string) => (Number(callId.slice(5)) % 2 ? 4 : 5);
+    expect(kept.every((id) => score(id) === 5)).toBe(true); // 40 calls scored 5 fill both splits
+    expect(reads).toBeLessThan(40);
+    const cut = result.manifest!.dropped.filter((d) => d.reason === 'over-record-limit');
+    expect(cut.every((d) => /the (train|validation) split is full/.test(d.detail ?? ''))).toBe(true);
   });
 
   it('returns the existing version when the same window is curated again', async () => {
