@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod.ts';
 import { InvalidMessageError } from './errors.ts';
 
 export const TRANSCRIPT_FORMATS = [
@@ -11,22 +11,25 @@ const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 export const InboundMessageSchema = z
   .object({
     type: z.literal('call.transcript.v1', { error: 'must be "call.transcript.v1"' }),
-    callId: z.string().regex(idPattern, 'must be 1-128 characters of letters, digits, ".", "_", ":" or "-"'),
-    agentId: z.string().regex(idPattern, 'must be 1-128 characters of letters, digits, ".", "_", ":" or "-"'),
-    queue: z.string().max(128).optional(),
+    callId: z.string().check(z.regex(idPattern, 'must be 1-128 characters of letters, digits, ".", "_", ":" or "-"')),
+    agentId: z.string().check(z.regex(idPattern, 'must be 1-128 characters of letters, digits, ".", "_", ":" or "-"')),
+    queue: z.optional(z.string().check(z.maxLength(128))),
     // Stored in UTC so listings by time sort and filter right whatever offset a system sends.
-    startedAt: z.iso
-      .datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2026-11-23T14:05:00Z' })
-      .transform((value) => new Date(value).toISOString()),
-    language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en-US').optional(),
-    format: z.enum(TRANSCRIPT_FORMATS).default('auto'),
-    transcript: z.unknown().optional(),
-    transcriptS3Uri: z.string().regex(/^s3:\/\/[^/]+\/.+$/, 'must look like s3://bucket/key').optional(),
+    startedAt: z.pipe(
+      z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2026-11-23T14:05:00Z' }),
+      z.transform((value: string) => new Date(value).toISOString()),
+    ),
+    language: z.optional(z.string().check(z.regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en-US'))),
+    format: z._default(z.enum(TRANSCRIPT_FORMATS), 'auto'),
+    transcript: z.optional(z.unknown()),
+    transcriptS3Uri: z.optional(z.string().check(z.regex(/^s3:\/\/[^/]+\/.+$/, 'must look like s3://bucket/key'))),
   })
-  .refine((m) => (m.transcript === undefined) !== (m.transcriptS3Uri === undefined), {
-    message: 'exactly one of transcript or transcriptS3Uri is required',
-    path: ['transcript'],
-  });
+  .check(
+    z.refine((m) => (m.transcript === undefined) !== (m.transcriptS3Uri === undefined), {
+      message: 'exactly one of transcript or transcriptS3Uri is required',
+      path: ['transcript'],
+    }),
+  );
 
 export type InboundMessage = z.infer<typeof InboundMessageSchema>;
 
@@ -74,12 +77,12 @@ export const S3NotificationSchema = z.object({
         eventName: z.string(),
         eventTime: z.string(),
         s3: z.object({
-          bucket: z.object({ name: z.string().min(1) }),
-          object: z.object({ key: z.string().min(1), size: z.number().optional() }),
+          bucket: z.object({ name: z.string().check(z.minLength(1)) }),
+          object: z.object({ key: z.string().check(z.minLength(1)), size: z.optional(z.number()) }),
         }),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 export type S3Notification = z.infer<typeof S3NotificationSchema>;
 

@@ -1,10 +1,11 @@
-import * as z from 'zod';
+import * as z from './zod.ts';
+import { CALL_NOTES_TOOL_SCHEMA } from './notes-tool-schema.ts';
 
 /** Call notes v1 (DESIGN §4): what every model path must return. */
 export const ActionItemSchema = z.object({
   owner: z.enum(['agent', 'customer', 'company']),
-  text: z.string().trim().min(1).max(500),
-  due: z.iso.date().nullable(),
+  text: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),
+  due: z.nullable(z.iso.date()),
 });
 
 export const OutcomeSchema = z.enum(['resolved', 'unresolved', 'escalated', 'follow_up']);
@@ -12,12 +13,14 @@ export const OutcomeSchema = z.enum(['resolved', 'unresolved', 'escalated', 'fol
 export const CallNotesSchema = z.object({
   summary: z
     .string()
-    .trim()
-    .min(1)
-    .max(2000)
-    .refine((s) => countSentences(s) <= 5, { message: 'summary must be 2-5 sentences' }),
-  topics: z.array(z.string().trim().min(1).max(60)).min(1).max(5),
-  actionItems: z.array(ActionItemSchema).max(20),
+    .check(
+      z.trim(),
+      z.minLength(1),
+      z.maxLength(2000),
+      z.refine((s) => countSentences(s) <= 5, { message: 'summary must be 2-5 sentences' }),
+    ),
+  topics: z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(60))).check(z.minLength(1), z.maxLength(5)),
+  actionItems: z.array(ActionItemSchema).check(z.maxLength(20)),
   outcome: OutcomeSchema,
 });
 
@@ -29,26 +32,18 @@ export type CallNotes = z.infer<typeof CallNotesSchema>;
  * JSON Schema of the notes, given to base models as the one tool they must answer through. It is
  * sent with every call, so it carries structure only: lengths and the date pattern cost input
  * tokens on every request and are checked by CallNotesSchema on the answer anyway.
+ *
+ * Generated from CallNotesSchema into notes-tool-schema.ts (`npm run gen:schema`), so no Lambda
+ * bundle carries zod's JSON Schema converter; a unit test fails when the two differ.
  */
-export const callNotesJsonSchema = (): Record<string, unknown> => {
-  const { $schema: _ignored, ...schema } = z.toJSONSchema(CallNotesSchema, { target: 'draft-7', io: 'input' }) as Record<string, unknown>;
-  return structureOnly(schema) as Record<string, unknown>;
-};
-
-const COSTLY_KEYWORDS = new Set(['pattern', 'minLength', 'maxLength', 'additionalProperties']);
-
-function structureOnly(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(structureOnly);
-  if (!node || typeof node !== 'object') return node;
-  return Object.fromEntries(Object.entries(node).filter(([key]) => !COSTLY_KEYWORDS.has(key)).map(([key, value]) => [key, structureOnly(value)]));
-}
+export const callNotesJsonSchema = (): Record<string, unknown> => structuredClone(CALL_NOTES_TOOL_SCHEMA);
 
 /** Sentence count for the 2-5 sentence rule; a one-sentence summary of a one-line call is allowed. */
 export function countSentences(text: string): number {
   return text.split(/(?<=[.!?])\s+(?=[A-Z0-9"'([])/).filter((s) => s.trim().length > 0).length;
 }
 
-export function formatIssues(error: z.ZodError): string {
+export function formatIssues(error: z.core.$ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
     .join('; ');

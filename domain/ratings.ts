@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod.ts';
 import { CallNotesSchema, formatIssues, type CallNotes } from './notes.ts';
 
 export type RaterRole = 'agent' | 'supervisor';
@@ -10,21 +10,17 @@ export interface Principal {
   role: RaterRole;
 }
 
-const fieldScore = z.number().int().min(1).max(5);
+const fieldScore = z.number().check(z.int(), z.gte(1), z.lte(5));
 
 /** POST /calls/{callId}/ratings body. Corrections are checked field by field and as whole notes. */
-export const RatingInputSchema = z
-  .object({
-    score: z.number({ error: 'score is required: an integer from 1 to 5' }).int('score must be an integer from 1 to 5').min(1, 'score must be an integer from 1 to 5').max(5, 'score must be an integer from 1 to 5'),
-    fieldScores: z
-      .object({ summary: fieldScore, topics: fieldScore, actionItems: fieldScore, outcome: fieldScore })
-      .partial()
-      .strict()
-      .optional(),
-    corrections: CallNotesSchema.partial().strict().optional(),
-    comment: z.string().max(2000, 'comment must be at most 2,000 characters').optional(),
-  })
-  .strict();
+export const RatingInputSchema = z.strictObject({
+  score: z
+    .number({ error: 'score is required: an integer from 1 to 5' })
+    .check(z.int('score must be an integer from 1 to 5'), z.gte(1, 'score must be an integer from 1 to 5'), z.lte(5, 'score must be an integer from 1 to 5')),
+  fieldScores: z.optional(z.partial(z.strictObject({ summary: fieldScore, topics: fieldScore, actionItems: fieldScore, outcome: fieldScore }))),
+  corrections: z.optional(z.catchall(z.partial(CallNotesSchema), z.never())),
+  comment: z.optional(z.string().check(z.maxLength(2000, 'comment must be at most 2,000 characters'))),
+});
 
 export type RatingInput = z.infer<typeof RatingInputSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts';
 import { curateDataset, type CurationResult } from './curation/curate.ts';
 import type { CurationDeps } from './curation/ports.ts';
@@ -38,20 +38,24 @@ export async function getCallView(callId: string, principal: Principal, deps: Re
   return { call, ratings: summarizeRatings(ratings), myRating: ratings.find((r) => r.raterId === principal.userId) };
 }
 
-const isoDateTime = z.iso
-  .datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2026-11-23T00:00:00Z' })
-  .transform((value) => new Date(value).toISOString());
+const isoDateTime = z.pipe(
+  z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2026-11-23T00:00:00Z' }),
+  z.transform((value: string) => new Date(value).toISOString()),
+);
 
-export const CallListQuerySchema = z
-  .object({
-    agentId: z.string().min(1).max(128).optional(),
-    from: isoDateTime.optional(),
-    to: isoDateTime.optional(),
-    topic: z.string().min(1).max(60).optional(),
-    limit: z.coerce.number({ error: 'limit must be a number from 1 to 100' }).int('limit must be a whole number').min(1, 'limit must be from 1 to 100').max(100, 'limit must be from 1 to 100').default(25),
-    cursor: z.string().max(2000).optional(),
-  })
-  .strict();
+export const CallListQuerySchema = z.strictObject({
+  agentId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  from: z.optional(isoDateTime),
+  to: z.optional(isoDateTime),
+  topic: z.optional(z.string().check(z.minLength(1), z.maxLength(60))),
+  limit: z._default(
+    z.coerce
+      .number({ error: 'limit must be a number from 1 to 100' })
+      .check(z.int('limit must be a whole number'), z.gte(1, 'limit must be from 1 to 100'), z.lte(100, 'limit must be from 1 to 100')),
+    25,
+  ),
+  cursor: z.optional(z.string().check(z.maxLength(2000))),
+});
 
 export interface ReviewPage extends CallPage {
   /** The caller's own ratings of the calls on this page, by call id. */
@@ -131,7 +135,7 @@ export async function getDatasetVersion(version: string, principal: Principal, d
   return dataset;
 }
 
-const CurateRequestSchema = z.object({ from: isoDateTime.optional(), to: isoDateTime.optional() }).strict();
+const CurateRequestSchema = z.strictObject({ from: z.optional(isoDateTime), to: z.optional(isoDateTime) });
 
 /** "Curate now": the same curation as the daily schedule, for the window asked (default: since the last dataset). */
 export async function curateNow(body: unknown, principal: Principal, deps: ReviewDeps): Promise<CurationResult> {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod.ts';
 import { TranscriptFormatError } from './errors.ts';
 
 export const RoleSchema = z.enum(['agent', 'customer', 'other']);
@@ -7,7 +7,7 @@ export type Role = z.infer<typeof RoleSchema>;
 export const TurnSchema = z.object({
   role: RoleSchema,
   text: z.string(),
-  startMs: z.number().int().nonnegative().optional(),
+  startMs: z.optional(z.number().check(z.int(), z.gte(0))),
 });
 export type Turn = z.infer<typeof TurnSchema>;
 

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from '#domain/zod.ts';
 import { loadCurationConfig } from '#adapters/config.ts';
 import { buildCurationDeps } from '#adapters/dataset-store.ts';
 import { loadConfig } from '#adapters/runtime.ts';
@@ -11,7 +11,7 @@ import { curateDataset, InvalidWindowError, type CurationDeps, type CurationResu
 const logger = new Logger({ serviceName: 'callnotes' });
 
 /** The daily EventBridge schedule sends its own event (no window: the default); on demand, `{ "from"?, "to"? }`. */
-const CurateEventSchema = z.looseObject({ from: z.string().optional(), to: z.string().optional() });
+const CurateEventSchema = z.looseObject({ from: z.optional(z.string()), to: z.optional(z.string()) });
 
 export type CurateResponse =
   | { status: CurationResult['status']; window: { from: string; to: string }; version?: string; counts: unknown; files?: unknown }

@@ -4,7 +4,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from '#domain/zod.ts';
 import { loadRefreshConfig } from '#adapters/config.ts';
 import { buildRefreshDeps, loadConfig } from '#adapters/runtime.ts';
 import { refreshLine, RegistryConflictError, type RefreshDeps, type RefreshMetrics, type RefreshReport, type RefreshSettings } from '#domain/refresh/index.ts';
@@ -18,9 +18,9 @@ const metrics = new Metrics({ serviceName: 'callnotes' });
  * repeated event changes nothing.
  */
 const RefreshEventSchema = z.looseObject({
-  source: z.string().optional(),
-  'detail-type': z.string().optional(),
-  detail: z.looseObject({ jobArn: z.string().optional(), jobName: z.string().optional(), status: z.string().optional() }).optional(),
+  source: z.optional(z.string()),
+  'detail-type': z.optional(z.string()),
+  detail: z.optional(z.looseObject({ jobArn: z.optional(z.string()), jobName: z.optional(z.string()), status: z.optional(z.string()) })),
 });
 
 export type RefreshResponse = RefreshReport | { status: 'conflict'; message: string };

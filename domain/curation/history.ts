@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { ingestMessage } from '../ingest.ts';
 import { ActionItemSchema, CallNotesSchema, type CallNotes } from '../notes.ts';
 import type { Clock, IngestDeps, RatingStore, StoredCall } from '../ports.ts';
@@ -14,14 +14,14 @@ import { HistoryLineError } from './errors.ts';
  */
 
 export const HistoryDialogueSchema = z.object({
-  id: z.union([z.string().trim().min(1), z.number()]).transform(String),
-  turns: z.array(z.object({ speaker: z.enum(['agent', 'customer', 'other']), text: z.string() })).min(1),
+  id: z.pipe(z.union([z.string().check(z.trim(), z.minLength(1)), z.number()]), z.transform(String)),
+  turns: z.array(z.object({ speaker: z.enum(['agent', 'customer', 'other']), text: z.string() })).check(z.minLength(1)),
   reference: z.object({
-    summary: z.string().nullable().optional(),
-    topics: z.array(z.string()).optional(),
-    actions: z.array(z.string()).optional(),
+    summary: z.optional(z.nullable(z.string())),
+    topics: z.optional(z.array(z.string())),
+    actions: z.optional(z.array(z.string())),
   }),
-  meta: z.record(z.string(), z.unknown()).optional(),
+  meta: z.optional(z.record(z.string(), z.unknown())),
 });
 
 export type HistoryDialogue = z.infer<typeof HistoryDialogueSchema>;

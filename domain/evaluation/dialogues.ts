@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import type { Role, Transcript } from '../transcript.ts';
 
 /** A line of an eval file that cannot be used; names the line and the field, so the file can be fixed. */
@@ -34,21 +34,20 @@ export interface EvalDialogue {
 const SPEAKER_ROLES = { agent: 'agent', customer: 'customer', other: 'other' } as const satisfies Record<string, Role>;
 
 const DialogueLineSchema = z.object({
-  id: z.union([z.string().min(1), z.number()]).transform(String),
-  turns: z.array(z.object({ speaker: z.enum(['agent', 'customer', 'other']), text: z.string() })).min(1),
+  id: z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.transform(String)),
+  turns: z.array(z.object({ speaker: z.enum(['agent', 'customer', 'other']), text: z.string() })).check(z.minLength(1)),
   reference: z.object({
-    summary: z.string().nullable().optional(),
-    topics: z.array(z.string()).optional(),
-    actions: z.array(z.string()).optional(),
+    summary: z.optional(z.nullable(z.string())),
+    topics: z.optional(z.array(z.string())),
+    actions: z.optional(z.array(z.string())),
   }),
-  meta: z
-    .object({
-      abstractive_summaries: z.array(z.string()).optional(),
-      summaries: z.array(z.string()).optional(),
-      speaker_map: z.record(z.string(), z.string()).optional(),
-    })
-    .loose()
-    .optional(),
+  meta: z.optional(
+    z.looseObject({
+      abstractive_summaries: z.optional(z.array(z.string())),
+      summaries: z.optional(z.array(z.string())),
+      speaker_map: z.optional(z.record(z.string(), z.string())),
+    }),
+  ),
 });
 
 type DialogueLine = z.infer<typeof DialogueLineSchema>;

@@ -1,47 +1,47 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import type { Role } from '../transcript.ts';
 import { buildTranscript, decodeJsonDocument, listOf, millis, validateDocument } from './document.ts';
 import type { ParsedTranscript, Utterance } from './types.ts';
 
 const EXPECTED = 'an Amazon Connect Contact Lens analysis file {"Channel":"VOICE"|"CHAT","Participants":[{"ParticipantId","ParticipantRole"}],"Transcript":[{"ParticipantId","Content",...}]}';
 
-const ParticipantsSchema = z
-  .array(z.object({ ParticipantId: z.string().min(1), ParticipantRole: z.string().optional() }), {
+const ParticipantsSchema = z.optional(
+  z.array(z.object({ ParticipantId: z.string().check(z.minLength(1)), ParticipantRole: z.optional(z.string()) }), {
     error: 'expected an array of participants',
-  })
-  .optional();
+  }),
+);
 
 export const ContactLensVoiceSchema = z.object({
-  Version: z.string().optional(),
-  Channel: z.literal('VOICE').optional(),
+  Version: z.optional(z.string()),
+  Channel: z.optional(z.literal('VOICE')),
   Participants: ParticipantsSchema,
   Transcript: listOf(
     z.object({
-      ParticipantId: z.string().min(1),
+      ParticipantId: z.string().check(z.minLength(1)),
       Content: z.string(),
-      BeginOffsetMillis: z.number().nonnegative().optional(),
-      EndOffsetMillis: z.number().nonnegative().optional(),
-      Id: z.string().optional(),
-      Sentiment: z.string().optional(),
+      BeginOffsetMillis: z.optional(z.number().check(z.gte(0))),
+      EndOffsetMillis: z.optional(z.number().check(z.gte(0))),
+      Id: z.optional(z.string()),
+      Sentiment: z.optional(z.string()),
     }),
     'expected an array of transcript turns',
   ),
 });
 
 export const ContactLensChatSchema = z.object({
-  Version: z.string().optional(),
+  Version: z.optional(z.string()),
   Channel: z.literal('CHAT'),
   Participants: ParticipantsSchema,
   Transcript: listOf(
     z.object({
-      Id: z.string().optional(),
-      ParticipantId: z.string().min(1).optional(),
-      ParticipantRole: z.string().optional(),
-      DisplayName: z.string().optional(),
-      Content: z.string().optional(),
-      ContentType: z.string().optional(),
-      Type: z.string().optional(),
-      AbsoluteTime: z.string().optional(),
+      Id: z.optional(z.string()),
+      ParticipantId: z.optional(z.string().check(z.minLength(1))),
+      ParticipantRole: z.optional(z.string()),
+      DisplayName: z.optional(z.string()),
+      Content: z.optional(z.string()),
+      ContentType: z.optional(z.string()),
+      Type: z.optional(z.string()),
+      AbsoluteTime: z.optional(z.string()),
     }),
     'expected an array of chat items',
   ),

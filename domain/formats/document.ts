@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import { TranscriptFormatError } from '../errors.ts';
 import { describe, type Role, type Turn } from '../transcript.ts';
 import { resolveSpeakerRoles } from './speaker-roles.ts';
@@ -38,24 +38,27 @@ export function fieldOf(path: ReadonlyArray<PropertyKey>): string {
  * An array whose elements are checked in order, stopping at the first bad one. `z.array` reports
  * every bad element, which for a large document in the wrong format costs seconds for one message.
  */
-export function listOf<T extends z.ZodType>(element: T, error: string) {
-  return z.array(z.unknown(), { error }).transform((values, ctx) => {
-    const out: Array<z.output<T>> = [];
-    for (const [index, value] of values.entries()) {
-      const parsed = element.safeParse(value);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        ctx.addIssue({ code: 'custom', message: issue?.message ?? 'invalid element', path: [index, ...(issue?.path ?? [])] });
-        return z.NEVER;
+export function listOf<T extends z.ZodMiniType>(element: T, error: string) {
+  return z.pipe(
+    z.array(z.unknown(), { error }),
+    z.transform((values: unknown[], ctx) => {
+      const out: Array<z.output<T>> = [];
+      for (const [index, value] of values.entries()) {
+        const parsed = element.safeParse(value);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          ctx.issues.push({ code: 'custom', message: issue?.message ?? 'invalid element', path: [index, ...(issue?.path ?? [])], input: values });
+          return z.NEVER;
+        }
+        out.push(parsed.data);
       }
-      out.push(parsed.data);
-    }
-    return out;
-  });
+      return out;
+    }),
+  );
 }
 
 /** Validate `raw` against a format's schema; the first issue becomes the error's field and detail. */
-export function validateDocument<S extends z.ZodType>(format: ConcreteFormat, schema: S, raw: unknown, expected: string): z.infer<S> {
+export function validateDocument<S extends z.ZodMiniType>(format: ConcreteFormat, schema: S, raw: unknown, expected: string): z.infer<S> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

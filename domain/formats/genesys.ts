@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import type { Role } from '../transcript.ts';
 import { buildTranscript, decodeJsonDocument, listOf, validateDocument } from './document.ts';
 import type { ParsedTranscript, Utterance } from './types.ts';
@@ -6,21 +6,21 @@ import type { ParsedTranscript, Utterance } from './types.ts';
 const EXPECTED = 'a Genesys Cloud transcript {"conversationId","transcripts":[{"phrases":[{"text","startTimeMs","participantPurpose"}]}]}';
 
 export const GenesysSchema = z.object({
-  conversationId: z.string().optional(),
-  communicationId: z.string().optional(),
-  mediaType: z.string().optional(),
+  conversationId: z.optional(z.string()),
+  communicationId: z.optional(z.string()),
+  mediaType: z.optional(z.string()),
   transcripts: listOf(
     z.object({
-      utteranceId: z.string().optional(),
-      language: z.string().optional(),
+      utteranceId: z.optional(z.string()),
+      language: z.optional(z.string()),
       phrases: listOf(
         z.object({
           text: z.string(),
-          stability: z.number().optional(),
-          startTimeMs: z.number().nonnegative().optional(),
-          duration: z.object({ milliseconds: z.number() }).optional(),
-          participantPurpose: z.string().optional(),
-          channel: z.string().optional(),
+          stability: z.optional(z.number()),
+          startTimeMs: z.optional(z.number().check(z.gte(0))),
+          duration: z.optional(z.object({ milliseconds: z.number() })),
+          participantPurpose: z.optional(z.string()),
+          channel: z.optional(z.string()),
         }),
         'expected an array of phrases',
       ),

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import type { Role } from '../transcript.ts';
 import { buildTranscript, decodeJsonDocument, listOf, validateDocument } from './document.ts';
 import type { ParsedTranscript } from './types.ts';
@@ -6,15 +6,15 @@ import type { ParsedTranscript } from './types.ts';
 const EXPECTED = 'Amazon Transcribe Call Analytics output {"Transcript":[{"ParticipantRole":"AGENT"|"CUSTOMER","Content","BeginOffsetMillis"}]}';
 
 export const CallAnalyticsSchema = z.object({
-  JobStatus: z.string().optional(),
-  LanguageCode: z.string().optional(),
+  JobStatus: z.optional(z.string()),
+  LanguageCode: z.optional(z.string()),
   Transcript: listOf(
     z.object({
-      ParticipantRole: z.string().min(1),
+      ParticipantRole: z.string().check(z.minLength(1)),
       Content: z.string(),
-      BeginOffsetMillis: z.number().nonnegative().optional(),
-      EndOffsetMillis: z.number().nonnegative().optional(),
-      Id: z.string().optional(),
+      BeginOffsetMillis: z.optional(z.number().check(z.gte(0))),
+      EndOffsetMillis: z.optional(z.number().check(z.gte(0))),
+      Id: z.optional(z.string()),
     }),
     'expected an array of transcript segments',
   ),

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import type { Role } from '../transcript.ts';
 import { configuredRoles, UNLABELLED } from './speaker-roles.ts';
 import { buildTranscript, decodeJsonDocument, listOf, secondsToMs, validateDocument } from './document.ts';
@@ -6,49 +6,51 @@ import type { FormatOptions, ParsedTranscript, Utterance } from './types.ts';
 
 const EXPECTED = 'Amazon Transcribe batch output {"results":{"items":[{"type","alternatives":[{"content"}],"start_time",...}]}}';
 
-const Seconds = z.union([z.number().nonnegative(), z.string().regex(/^\d+(?:\.\d+)?$/)], {
+const Seconds = z.union([z.number().check(z.gte(0)), z.string().check(z.regex(/^\d+(?:\.\d+)?$/))], {
   error: 'expected a time in seconds such as "1.25"',
 });
 
 const ItemSchema = z.object({
-  start_time: Seconds.optional(),
-  end_time: Seconds.optional(),
+  start_time: z.optional(Seconds),
+  end_time: z.optional(Seconds),
   type: z.enum(['pronunciation', 'punctuation']),
-  alternatives: z.array(z.object({ content: z.string() }), { error: 'expected an array of alternatives' }).min(1, 'expected at least one alternative'),
-  speaker_label: z.string().optional(),
-  channel_label: z.string().optional(),
+  alternatives: z.array(z.object({ content: z.string() }), { error: 'expected an array of alternatives' }).check(z.minLength(1, 'expected at least one alternative')),
+  speaker_label: z.optional(z.string()),
+  channel_label: z.optional(z.string()),
 });
 type Item = z.infer<typeof ItemSchema>;
 
-const LabelledTimeSchema = z.object({ start_time: Seconds.optional(), speaker_label: z.string().optional() });
+const LabelledTimeSchema = z.object({ start_time: z.optional(Seconds), speaker_label: z.optional(z.string()) });
 
 export const TranscribeSchema = z.object({
-  jobName: z.string().optional(),
+  jobName: z.optional(z.string()),
   results: z.object(
     {
-      transcripts: z.array(z.object({ transcript: z.string() })).optional(),
-      items: listOf(ItemSchema, 'expected an array of items').optional(),
-      speaker_labels: z
-        .object({
-          speakers: z.number().optional(),
-          segments: listOf(z.object({ speaker_label: z.string(), items: listOf(LabelledTimeSchema, 'expected an array of items').optional() }), 'expected an array of segments').optional(),
-        })
-        .optional(),
-      channel_labels: z
-        .object({
-          channels: z.array(z.object({ channel_label: z.string(), items: listOf(ItemSchema, 'expected an array of items').optional() })),
-          number_of_channels: z.number().optional(),
-        })
-        .optional(),
-      audio_segments: listOf(
+      transcripts: z.optional(z.array(z.object({ transcript: z.string() }))),
+      items: z.optional(listOf(ItemSchema, 'expected an array of items')),
+      speaker_labels: z.optional(
         z.object({
-          transcript: z.string(),
-          start_time: Seconds.optional(),
-          speaker_label: z.string().optional(),
-          channel_label: z.string().optional(),
+          speakers: z.optional(z.number()),
+          segments: z.optional(listOf(z.object({ speaker_label: z.string(), items: z.optional(listOf(LabelledTimeSchema, 'expected an array of items')) }), 'expected an array of segments')),
         }),
-        'expected an array of audio segments',
-      ).optional(),
+      ),
+      channel_labels: z.optional(
+        z.object({
+          channels: z.array(z.object({ channel_label: z.string(), items: z.optional(listOf(ItemSchema, 'expected an array of items')) })),
+          number_of_channels: z.optional(z.number()),
+        }),
+      ),
+      audio_segments: z.optional(
+        listOf(
+          z.object({
+            transcript: z.string(),
+            start_time: z.optional(Seconds),
+            speaker_label: z.optional(z.string()),
+            channel_label: z.optional(z.string()),
+          }),
+          'expected an array of audio segments',
+        ),
+      ),
     },
     { error: 'expected the "results" object of a Transcribe job' },
   ),

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod.ts';
 import type { Role } from '../transcript.ts';
 import { configuredRoles } from './speaker-roles.ts';
 import { buildTranscript, decodeJsonDocument, listOf, secondsToMs, validateDocument } from './document.ts';
@@ -15,17 +15,17 @@ const EXPECTED = 'Twilio Conversational Intelligence transcript sentences {"sent
  */
 export const TWILIO_CHANNEL_ROLES: Readonly<Record<string, Role>> = Object.freeze({ '1': 'customer', '2': 'agent' });
 
-const Seconds = z.union([z.number().nonnegative(), z.string().regex(/^\d+(?:\.\d+)?$/)], {
+const Seconds = z.union([z.number().check(z.gte(0)), z.string().check(z.regex(/^\d+(?:\.\d+)?$/))], {
   error: 'expected a time in seconds such as "1.25"',
 });
 
 const SentenceSchema = z.object({
-  media_channel: z.number().int().nonnegative(),
-  sentence_index: z.number().int().optional(),
-  start_time: Seconds.nullable().optional(),
-  end_time: Seconds.nullable().optional(),
-  transcript: z.string().nullable(),
-  confidence: z.union([z.number(), z.string()]).nullable().optional(),
+  media_channel: z.number().check(z.int(), z.gte(0)),
+  sentence_index: z.optional(z.number().check(z.int())),
+  start_time: z.optional(z.nullable(Seconds)),
+  end_time: z.optional(z.nullable(Seconds)),
+  transcript: z.nullable(z.string()),
+  confidence: z.optional(z.nullable(z.union([z.number(), z.string()]))),
 });
 
 const SentencesSchema = listOf(SentenceSchema, 'expected an array of sentences');

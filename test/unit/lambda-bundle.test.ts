@@ -12,6 +12,13 @@ const config = loadServerlessConfig('serverless.yml', { stage: 'test', env: {} }
 const outdir = mkdtempSync(join(tmpdir(), 'callnotes-bundle-test-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
+const bundles = new Map<string, ReturnType<typeof bundleFunction>>();
+/** Each function bundled once for the whole file. */
+function bundleOf(name: string): ReturnType<typeof bundleFunction> {
+  if (!bundles.has(name)) bundles.set(name, bundleFunction(config, name, join(outdir, name)));
+  return bundles.get(name)!;
+}
+
 function withEnv<T>(env: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
@@ -33,7 +40,7 @@ describe('credentials in the Lambda bundles', () => {
   });
 
   it.each(Object.keys(config.functions))('%s: the SDK default chain is not bundled, the environment provider is', async (name) => {
-    const { metafile } = await bundleFunction(config, name, join(outdir, name));
+    const { metafile } = await bundleOf(name);
     const inputs = Object.keys(metafile.inputs);
     expect(inputs.filter((p) => /credential-provider-(node|ini|sso|web-identity|process)\//.test(p))).toEqual([]);
     expect(inputs.some((p) => p.endsWith('adapters/lambda-credentials.ts'))).toBe(true);
@@ -55,5 +62,16 @@ describe('credentials in the Lambda bundles', () => {
     const missing = run({ HOME: outdir });
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toMatch(/no AWS credentials in the environment/);
+  });
+});
+
+describe('zod in the Lambda bundles', () => {
+  it.each(Object.keys(config.functions))('%s: zod/mini with the English messages only; no classic zod, JSON Schema converter or other locale', async (name) => {
+    const { metafile } = await bundleOf(name);
+    const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith('.mjs'))![1];
+    const zod = Object.entries(output.inputs).filter(([path, { bytesInOutput }]) => path.includes('node_modules/zod/') && bytesInOutput > 0).map(([path]) => path.replace(/^.*node_modules\/zod\//, ''));
+    expect(zod.filter((path) => /^v4\/classic\/|^v3\/|to-json-schema|json-schema-processors|\/locales\/(?!en\.js$)/.test(path))).toEqual([]);
+    expect(zod).toContain('v4/mini/schemas.js');
+    expect(zod).toContain('v4/locales/en.js');
   });
 });
