@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultProvider } from '../../adapters/lambda-credentials.ts';
+import { fromEnvSigningName, nodeProvider } from '../../adapters/lambda-tokens.ts';
 import { bundleFunction, esbuildOptionsFromServerless } from '../../local/bundle.ts';
 import { loadServerlessConfig } from '../../local/serverless-config.ts';
 
@@ -39,10 +40,16 @@ describe('credentials in the Lambda bundles', () => {
     await expect(withEnv({ AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined }, () => defaultProvider()())).rejects.toThrow(/AWS_ACCESS_KEY_ID/);
   });
 
+  it('reads a Bedrock API key from AWS_BEARER_TOKEN_BEDROCK, and has no SSO token chain', async () => {
+    await expect(withEnv({ AWS_BEARER_TOKEN_BEDROCK: 'bedrock-api-key' }, () => fromEnvSigningName({ signingName: 'bedrock' })())).resolves.toEqual({ token: 'bedrock-api-key' });
+    await expect(withEnv({ AWS_BEARER_TOKEN_BEDROCK: undefined }, () => fromEnvSigningName({ signingName: 'bedrock' })())).rejects.toThrow(/AWS_BEARER_TOKEN_BEDROCK/);
+    await expect(nodeProvider()()).rejects.toThrow(/signs with its role/);
+  });
+
   it.each(Object.keys(config.functions))('%s: the SDK default chain is not bundled, the environment provider is', async (name) => {
     const { metafile } = await bundleOf(name);
     const inputs = Object.keys(metafile.inputs);
-    expect(inputs.filter((p) => /credential-provider-(node|ini|sso|web-identity|process)\//.test(p))).toEqual([]);
+    expect(inputs.filter((p) => /credential-provider-(node|ini|sso|web-identity|process)\/|token-providers\/|nested-clients\//.test(p))).toEqual([]);
     expect(inputs.some((p) => p.endsWith('adapters/lambda-credentials.ts'))).toBe(true);
   });
 
