@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#domain/errors.ts';
 import type { RatingStore } from '#domain/ports.ts';
+import { batchGetItems } from './dynamodb-batch-get.ts';
 import type { Rating } from '#domain/ratings.ts';
 
 /**
@@ -60,18 +61,10 @@ export class DynamoDbRatingStore implements RatingStore {
   }
 
   async getRatingsBy(raterId: string, callIds: string[]): Promise<Map<string, Rating>> {
-    const found = new Map<string, Rating>();
-    const unique = [...new Set(callIds)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((callId) => ({ pk: `CALL#${callId}`, sk: `RATING#${raterId}` }));
-      // BatchGet may hand back unprocessed keys under load; ask again for those.
-      for (let attempt = 0; keys && keys.length > 0 && attempt < 5; attempt++) {
-        const page = await this.#doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }));
-        for (const item of page.Responses?.[this.tableName] ?? []) found.set(item.callId, toRating(item));
-        keys = page.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
-      }
-    }
-    return found;
+    const keys = [...new Set(callIds)].map((callId) => ({ pk: `CALL#${callId}`, sk: `RATING#${raterId}` }));
+    // A key still unprocessed after the retries shows as not rated in a listing; nothing is written from it.
+    const { items } = await batchGetItems(this.#doc, this.tableName, keys);
+    return new Map(items.map((item) => [item.callId as string, toRating(item)]));
   }
 
   async listRatingsForCall(callId: string): Promise<Rating[]> {

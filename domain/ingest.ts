@@ -11,7 +11,7 @@ import {
 } from './inbound.ts';
 import { redactTranscript } from './pii.ts';
 import { writeNotes } from './write-notes.ts';
-import type { IngestDeps, StoredCall } from './ports.ts';
+import type { CallStore, IngestDeps, StoredCall } from './ports.ts';
 import { parseTranscriptDocument } from './formats/index.ts';
 import type { Transcript } from './transcript.ts';
 
@@ -57,6 +57,27 @@ export async function ingestMessage(record: InboundRecord, deps: IngestDeps, opt
 }
 
 /** The call in an inline message (kept for callers that know the body is one). */
+/**
+ * Reads the calls a batch's inline messages name in one request (`CallStore.getCalls`) before the
+ * records are processed, instead of one read a record. A prefetched answer serves the first
+ * lookup of its call id only: a second lookup (another delivery of the same call in the batch, a
+ * re-read after a lost race) goes to the store. The write is conditional either way, so a read
+ * that is stale by the time the notes are written cannot overwrite anything.
+ */
+export async function prefetchCalls(records: readonly InboundRecord[], deps: IngestDeps): Promise<IngestDeps> {
+  const store = deps.calls;
+  const ids = [...new Set(records.map((r) => salvageIds(r.body).callId).filter((id): id is string => id !== undefined))];
+  if (!store.getCalls || ids.length < 2) return deps;
+  const found = await store.getCalls(ids);
+  const pending = new Set(ids);
+  const calls: CallStore = {
+    getCall: async (callId) => (pending.delete(callId) ? found.get(callId) : store.getCall(callId)),
+    putCall: (call, previous) => store.putCall(call, previous),
+    putRejection: (rejection) => store.putRejection(rejection),
+  };
+  return { ...deps, calls };
+}
+
 export async function ingestCall(record: InboundRecord, deps: IngestDeps, options: IngestOptions = {}): Promise<IngestResult> {
   const [result] = await ingestMessage(record, deps, options);
   return result!;

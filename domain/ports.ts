@@ -82,6 +82,8 @@ export interface Rejection {
 
 export interface CallStore {
   getCall(callId: string): Promise<StoredCall | undefined>;
+  /** Several calls at once (one request where the store can), by call id; absent ids are not there. */
+  getCalls?(callIds: readonly string[]): Promise<Map<string, StoredCall>>;
   /**
    * Stores the notes unless this transcript was already stored (false then). A new version
    * replaces `previous` (what the caller read) only if that is still current, and keeps it as

@@ -188,6 +188,9 @@ interface RunningWorker {
   stop(): Promise<void>;
 }
 
+/** This process's --cpu-prof flags, for a worker to write its own profile too (`npm run bench -- --cpu-prof`). */
+const profilingFlags = (): string[] => process.execArgv.filter((flag, i, all) => flag.startsWith('--cpu-prof') || all[i - 1] === '--cpu-prof-dir');
+
 /** Where tsx's loader is, for a worker to run TypeScript (the worker does not inherit this thread's loader under vitest). */
 const tsxLoader = () => pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
@@ -209,7 +212,7 @@ function startFunctionWorker(data: FunctionWorkerData, onBatch: (batch: BatchOut
       reject(error);
     };
     const spawn = () => {
-      const worker = new Worker(new URL('./function-worker.ts', import.meta.url), { workerData: data, execArgv: ['--import', tsxLoader()], env: { ...process.env, ...data.env } });
+      const worker = new Worker(new URL('./function-worker.ts', import.meta.url), { workerData: data, execArgv: [...profilingFlags(), '--import', tsxLoader()], env: { ...process.env, ...data.env } });
       current = worker;
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'batch') {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelOutputError, ModelThrottledError } from '#domain/errors.ts';
-import { ingestCall, ingestMessage } from '#domain/ingest.ts';
+import { ingestCall, ingestMessage, prefetchCalls } from '#domain/ingest.ts';
+import type { CallStore } from '#domain/ports.ts';
 import { fakeDeps, message, ScriptedModel, validNotes } from '../support/fakes.ts';
 
 describe('Function: ingestCall', () => {
@@ -289,5 +290,60 @@ describe('Function: ingestCall (time zones)', () => {
     await ingestCall({ messageId: 'm1', body: message({ startedAt: '2026-12-01T01:00:00+05:00' }) }, deps);
 
     expect(deps.calls.calls.get('call-1')!.startedAt).toBe('2026-11-30T20:00:00.000Z');
+  });
+});
+
+describe('Function: prefetchCalls', () => {
+  /** A store that counts its reads: one-by-one and batched. */
+  function countingStore(deps: ReturnType<typeof fakeDeps>) {
+    const store = deps.calls;
+    const reads = { single: [] as string[], batched: [] as string[][] };
+    const calls: CallStore = {
+      getCall: (callId) => (reads.single.push(callId), store.getCall(callId)),
+      getCalls: async (callIds) => {
+        reads.batched.push([...callIds]);
+        return new Map([...callIds].flatMap((id) => (store.calls.has(id) ? [[id, store.calls.get(id)!] as const] : [])));
+      },
+      putCall: (call, previous) => store.putCall(call, previous),
+      putRejection: (rejection) => store.putRejection(rejection),
+    };
+    return { deps: { ...deps, calls }, reads };
+  }
+
+  it('reads the calls of a batch in one request and skips a call already stored with this transcript', async () => {
+    // Prepare: call-1 stored once before; a batch with call-1 again, call-2 and a poison message
+    const base = fakeDeps();
+    await ingestCall({ messageId: 'm0', body: message({ callId: 'call-1' }) }, base);
+    const { deps, reads } = countingStore(base);
+    const records = [
+      { messageId: 'm1', body: message({ callId: 'call-1' }) },
+      { messageId: 'm2', body: message({ callId: 'call-2' }) },
+      { messageId: 'm3', body: 'not json' },
+    ];
+
+    // Act
+    const batchDeps = await prefetchCalls(records, deps);
+    const results = await Promise.all(records.map((r) => ingestCall(r, batchDeps)));
+
+    // Assess
+    expect(results.map((r) => r.status)).toEqual(['duplicate', 'processed', 'rejected']);
+    expect(reads.batched).toEqual([['call-1', 'call-2']]);
+    expect(reads.single).toEqual([]);
+  });
+
+  it('answers only the first lookup of a call from the batch read; a second delivery reads the store', async () => {
+    const { deps, reads } = countingStore(fakeDeps());
+    const records = [
+      { messageId: 'm1', body: message({ callId: 'call-1' }) },
+      { messageId: 'm2', body: message({ callId: 'call-2' }) },
+      { messageId: 'm3', body: message({ callId: 'call-1' }) },
+    ];
+
+    const batchDeps = await prefetchCalls(records, deps);
+    const results = [];
+    for (const r of records) results.push(await ingestCall(r, batchDeps));
+
+    expect(results.map((r) => r.status)).toEqual(['processed', 'processed', 'duplicate']);
+    expect(reads.single).toEqual(['call-1']);
   });
 });
