@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -70,6 +70,24 @@ const listen = (server: Server, port: number, host: string) =>
 
 const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
+/** Removes `<pid>-*` folders of processes that no longer run (a stack killed before it closed). */
+function removeOrphanedDirs(root: string): void {
+  for (const name of readdirSync(root)) {
+    const pid = Number(name.split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || processRuns(pid)) continue;
+    rmSync(join(root, name), { recursive: true, force: true });
+  }
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function startLocalStack(options: StartOptions): Promise<LocalStack> {
   const { settings } = options;
   const { host } = settings;
@@ -87,9 +105,12 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStack
     const sqsPort = (sqsServer.address() as { port: number }).port;
     closers.push(() => close(sqsServer));
 
-    const s3Dir = join(settings.stateDir, 's3', String(process.pid));
-    rmSync(s3Dir, { recursive: true, force: true });
-    mkdirSync(s3Dir, { recursive: true });
+    // Objects last as long as the stack (resetOnClose), as DynamoDB's items do in dynalite's memory:
+    // in RAM where the system has a tmpfs, which spares s3rver's several file operations a request.
+    const s3Root = existsSync('/dev/shm') ? join('/dev/shm', 'callnotes-s3') : join(settings.stateDir, 's3');
+    mkdirSync(s3Root, { recursive: true });
+    removeOrphanedDirs(s3Root);
+    const s3Dir = mkdtempSync(join(s3Root, `${process.pid}-`));
     const s3 = new S3rver({ port: settings.ports.s3, address: host, silent: true, directory: s3Dir, resetOnClose: true, vhostBuckets: false });
     const s3Address = await s3.run();
     closers.push(async () => {
