@@ -5,6 +5,12 @@ import { fmt, metric, type BenchOptions, type BenchResult } from './types.ts';
 
 const NAME = 'throughput';
 
+/** CPU time of this process (every thread: emulators, event source, function workers) since `start`, in ms. */
+const cpuMs = (start: NodeJS.CpuUsage) => {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
+};
+
 /**
  * Benchmark 1: mixed-format calls through local SQS -> ingest (embedded model, no injected latency)
  * -> DynamoDB, against the raw floor (receive + delete + one write a message) measured in the same
@@ -18,12 +24,16 @@ export async function run(options: BenchOptions): Promise<Omit<BenchResult, 'wal
     const settings = eventSourceSettings(stack);
     say(`${NAME}: ${calls} calls; event source batchSize ${settings.batchSize}, ${settings.maximumConcurrency} pollers, window ${settings.maximumBatchingWindowSeconds}s`);
     await runFloor(stack, makeCallBodies(50, 'floor-warm'), 'floor warm-up');
+    const floorCpu = process.cpuUsage();
     const floorBefore = await runFloor(stack, makeCallBodies(calls, 'floor-a'), 'floor (before)');
+    const floorCpuMs = cpuMs(floorCpu) / calls;
     say(`${NAME}: floor ${fmt(floorBefore.callsPerSecond, 1)} msg/s`);
 
     const pipeline = await startBenchPipeline(stack);
     await pipeline.run(makeCallBodies(40, 'warm'), 'pipeline warm-up');
+    const pipelineCpu = process.cpuUsage();
     const figures = await pipeline.run(makeCallBodies(calls, 'tp'), 'pipeline');
+    const pipelineCpuMs = cpuMs(pipelineCpu) / calls;
     await pipeline.stop();
     say(`${NAME}: pipeline ${fmt(figures.callsPerSecond, 1)} calls/s`);
 
@@ -39,9 +49,10 @@ export async function run(options: BenchOptions): Promise<Omit<BenchResult, 'wal
         metric(NAME, `pipeline throughput (${calls} mixed calls)`, figures.callsPerSecond, 'calls/s', fmt(figures.callsPerSecond, 1)),
         metric(NAME, 'raw floor (receive+delete+1 write)', floor, 'msg/s', `${fmt(floor, 1)} ±${fmt(floorNoise * 50, 0)}%`),
         metric(NAME, 'pipeline / floor', ratio, '', fmt(ratio, 3), { text: '>= 0.5', pass: ratio >= 0.5 }),
+        metric(NAME, 'CPU per message, all threads: pipeline / floor', pipelineCpuMs, 'ms', `${fmt(pipelineCpuMs, 1)} / ${fmt(floorCpuMs, 1)} ms (${fmt((pipelineCpuMs * figures.callsPerSecond) / 1000, 2)} / ${fmt((floorCpuMs * floorBefore.callsPerSecond) / 1000, 2)} cores busy)`),
         metric(NAME, 'calls processed (valid notes stored)', figures.processed, `of ${calls}`, String(figures.processed), { text: `${calls}`, pass: valid }),
       ],
-      details: { calls, eventSource: settings, floorBefore, floorAfter, floorMean: floor, floorNoise, pipeline: figures, ratio, memory },
+      details: { calls, eventSource: settings, floorBefore, floorAfter, floorMean: floor, floorNoise, pipeline: figures, ratio, cpuMsPerMessage: { pipeline: pipelineCpuMs, floor: floorCpuMs }, memory },
       notes: [
         `floor measured before and after the pipeline run: ${fmt(floorBefore.callsPerSecond, 1)} and ${fmt(floorAfter.callsPerSecond, 1)} msg/s (spread ${fmt(floorNoise * 100, 0)}%)`,
       ],
