@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { makeCallBodies } from './calls.ts';
 import { eventSourceSettings, runFloor, startBenchPipeline, startBenchStack } from './pipeline-run.ts';
 import { say, sampleHeap } from './progress.ts';
+import { measureStepCosts } from './step-costs.ts';
 import { fmt, metric, type BenchOptions, type BenchResult } from './types.ts';
 
 const NAME = 'throughput';
@@ -41,6 +43,9 @@ export async function run(options: BenchOptions): Promise<Omit<BenchResult, 'wal
     const floor = (floorBefore.callsPerSecond + floorAfter.callsPerSecond) / 2;
     const ratio = figures.callsPerSecond / floor;
     const floorNoise = Math.abs(floorBefore.callsPerSecond - floorAfter.callsPerSecond) / floor;
+    say(`${NAME}: CPU of each step of a call, on its own`);
+    const steps = await measureStepCosts(stack, options.quick ? 200 : 500);
+    const stepTotal = steps.reduce((sum, s) => sum + s.cpuMs, 0);
     const memory = heap.stop();
     const valid = figures.processed === calls && figures.deadLettered === 0 && figures.missing === 0;
     return {
@@ -49,11 +54,13 @@ export async function run(options: BenchOptions): Promise<Omit<BenchResult, 'wal
         metric(NAME, `pipeline throughput (${calls} mixed calls)`, figures.callsPerSecond, 'calls/s', fmt(figures.callsPerSecond, 1)),
         metric(NAME, 'raw floor (receive+delete+1 write)', floor, 'msg/s', `${fmt(floor, 1)} ±${fmt(floorNoise * 50, 0)}%`),
         metric(NAME, 'pipeline / floor', ratio, '', fmt(ratio, 3), { text: '>= 0.5', pass: ratio >= 0.5 }),
-        metric(NAME, 'CPU per message, all threads: pipeline / floor', pipelineCpuMs, 'ms', `${fmt(pipelineCpuMs, 1)} / ${fmt(floorCpuMs, 1)} ms (${fmt((pipelineCpuMs * figures.callsPerSecond) / 1000, 2)} / ${fmt((floorCpuMs * floorBefore.callsPerSecond) / 1000, 2)} cores busy)`),
+        metric(NAME, 'CPU per message, all threads: pipeline / floor', pipelineCpuMs, 'ms', `${fmt(pipelineCpuMs, 1)} / ${fmt(floorCpuMs, 1)}`),
+        metric(NAME, 'CPU per call by step, client + emulator (one thread)', stepTotal, 'ms', `${steps.map((s) => `${s.step} ${fmt(s.cpuMs, 2)}`).join('; ')}; total ${fmt(stepTotal, 1)}`),
         metric(NAME, 'calls processed (valid notes stored)', figures.processed, `of ${calls}`, String(figures.processed), { text: `${calls}`, pass: valid }),
       ],
-      details: { calls, eventSource: settings, floorBefore, floorAfter, floorMean: floor, floorNoise, pipeline: figures, ratio, cpuMsPerMessage: { pipeline: pipelineCpuMs, floor: floorCpuMs }, memory },
+      details: { calls, eventSource: settings, floorBefore, floorAfter, floorMean: floor, floorNoise, pipeline: figures, ratio, cpuMsPerMessage: { pipeline: pipelineCpuMs, floor: floorCpuMs }, stepCpuMs: steps, memory },
       notes: [
+        `CPU busy during the runs (of ${availableParallelism()} cores): pipeline ${fmt((pipelineCpuMs * figures.callsPerSecond) / 1000, 2)}, floor ${fmt((floorCpuMs * floorBefore.callsPerSecond) / 1000, 2)}`,
         `floor measured before and after the pipeline run: ${fmt(floorBefore.callsPerSecond, 1)} and ${fmt(floorAfter.callsPerSecond, 1)} msg/s (spread ${fmt(floorNoise * 100, 0)}%)`,
       ],
     };
