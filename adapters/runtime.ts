@@ -1,5 +1,4 @@
 import { BedrockClient } from '@aws-sdk/client-bedrock';
-import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -7,7 +6,7 @@ import type { IngestDeps } from '#domain/ports.ts';
 import type { ReviewDeps } from '#domain/review.ts';
 import type { RefreshDeps, RefreshMetrics } from '#domain/refresh/ports.ts';
 import { BedrockModelCustomization } from './bedrock-customization.ts';
-import { BedrockNotesModel, ChampionNotesModel } from './bedrock-notes-model.ts';
+import { BedrockNotesModel, bedrockRuntimeClient, ChampionNotesModel } from './bedrock-notes-model.ts';
 import { S3DynamoDbDatasetStore } from './dataset-store.ts';
 import { DynamoDbModelRegistry, ModelPointerCache } from './model-registry.ts';
 import type { Config } from './config.ts';
@@ -53,7 +52,7 @@ export function buildNotesModel(
     maxOutputTokens: config.model.maxOutputTokens,
     maxAttempts: config.model.maxAttempts,
     maxRetrySeconds: config.model.maxRetrySeconds,
-    client: new BedrockRuntimeClient({ region: config.region, maxAttempts: 1 }),
+    client: bedrockRuntimeClient({ region: config.region }),
     onThrottle: hooks.onThrottle,
     served: () => pointer.current(),
   });
@@ -86,7 +85,7 @@ export function buildRefreshDeps(config: Config, metrics?: RefreshMetrics): Refr
   const dynamodb = new DynamoDBClient({ region: config.region });
   const s3 = new S3Client({ region: config.region, forcePathStyle: config.s3ForcePathStyle });
   const transcripts = new S3TranscriptStore(config.bucketName, s3);
-  const runtime = new BedrockRuntimeClient({ region: config.region, maxAttempts: 1 });
+  const runtime = bedrockRuntimeClient({ region: config.region });
   return {
     registry: new DynamoDbModelRegistry(config.tableName, dynamodb),
     customization: new BedrockModelCustomization(new BedrockClient({ region: config.region })),

@@ -10,6 +10,8 @@ export type RequestHandler = (req: EmulatorRequest, res: EmulatorResponse) => vo
 
 export interface Listener {
   port: number;
+  /** TCP connections accepted so far (clients that reuse connections open few). */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -30,8 +32,10 @@ export async function listenHttp1And2(handler: RequestHandler, port: number, hos
   const http2 = createHttp2Server({ maxSessionMemory: 64, settings: { initialWindowSize: WINDOW_BYTES } }, handler);
   http2.on('session', (session) => session.once('localSettings', () => session.setLocalWindowSize(WINDOW_BYTES)));
   const sockets = new Set<Socket>();
+  let accepted = 0;
 
   const net = createNetServer((socket) => {
+    accepted += 1;
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.once('error', () => socket.destroy());
@@ -63,6 +67,7 @@ export async function listenHttp1And2(handler: RequestHandler, port: number, hos
 
   return {
     port: (net.address() as AddressInfo).port,
+    connections: () => accepted,
     close: () =>
       new Promise<void>((resolve, reject) => {
         net.close((error) => (error ? reject(error) : resolve()));

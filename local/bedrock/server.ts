@@ -41,6 +41,8 @@ export interface BedrockEmulatorStats {
   /** Tokens of the calls answered with notes (what the tokens-per-minute quota counts). */
   inputTokens: number;
   outputTokens: number;
+  /** TCP connections accepted (Converse and control plane). */
+  connections: number;
 }
 
 export interface BedrockEmulator {
@@ -69,7 +71,7 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions): Pro
   const resolve = controlPlane.resolver(options.resolveModel ?? resolveModel);
   const defaultRegion = options.region ?? options.s3?.region ?? 'us-east-1';
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const counters: BedrockEmulatorStats = { converseCalls: 0, throttled: 0, timedOut: 0, malformed: 0, failed: 0, inputTokens: 0, outputTokens: 0 };
+  const counters: Omit<BedrockEmulatorStats, 'connections'> = { converseCalls: 0, throttled: 0, timedOut: 0, malformed: 0, failed: 0, inputTokens: 0, outputTokens: 0 };
 
   const converse = async (rawModelId: string, req: IncomingMessage): Promise<unknown> => {
     const started = performance.now();
@@ -176,7 +178,7 @@ export async function startBedrockEmulator(options: BedrockEmulatorOptions): Pro
     setFaults: (patch) => {
       faults.set(patch);
     },
-    stats: () => ({ ...counters }),
+    stats: () => ({ ...counters, connections: listener.connections() }),
     close: async () => {
       await controlPlane.close();
       await listener.close();

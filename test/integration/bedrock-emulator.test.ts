@@ -15,6 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CallNotesSchema } from '../../domain/notes.ts';
 import { renderPrompt, type NotesPrompt } from '../../domain/prompt.ts';
 import type { Transcript } from '../../domain/transcript.ts';
+import { bedrockRuntimeClient } from '../../adapters/bedrock-notes-model.ts';
 import { startBedrockEmulator, type BedrockEmulator } from '../../local/bedrock/server.ts';
 
 const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
@@ -70,6 +71,24 @@ describe('Bedrock emulator (Converse over HTTP with the real SDK)', () => {
   afterAll(async () => {
     client.destroy();
     await emulator.close();
+  });
+
+  it('the adapter client reuses its connections; the SDK default opens one per call (HTTP/2, one stream a session)', async () => {
+    const options = { endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
+    const calls = async (c: BedrockRuntimeClient) => {
+      const before = emulator.stats().connections;
+      for (let i = 0; i < 8; i++) await c.send(new ConverseCommand(toConverseInput(HAIKU, renderPrompt(lostCardCall, { callDate: '2026-11-23', mode: 'tool' }))));
+      return emulator.stats().connections - before;
+    };
+    const adapter = bedrockRuntimeClient(options);
+    const sdkDefault = new BedrockRuntimeClient({ ...options, maxAttempts: 1 });
+    try {
+      expect(await calls(adapter)).toBe(1);
+      expect(await calls(sdkDefault)).toBe(8);
+    } finally {
+      adapter.destroy();
+      sdkDefault.destroy();
+    }
   });
 
   describe('Method: converse', () => {
