@@ -21,7 +21,9 @@ export interface StepCost {
  * same steps with the client in a worker thread.
  */
 export async function measureStepCosts(stack: LocalStack, count: number): Promise<StepCost[]> {
-  const deps = buildIngestDeps(loadConfig({ ...process.env, ...stack.functionEnv('ingest') }));
+  // The function's environment (endpoints, credentials), as local/functions.ts gives a handler module.
+  Object.assign(process.env, stack.functionEnv('ingest'));
+  const deps = buildIngestDeps(loadConfig(process.env));
   const model = deps.model.resolve ? await deps.model.resolve() : deps.model;
   const costs: StepCost[] = [];
   const step = async <T>(name: string, items: readonly T[], work: (item: T) => unknown) => {
