@@ -151,6 +151,35 @@ function checkNoWildcardActions(template: CfnTemplate): CheckResult {
   return { name, problems };
 }
 
+/**
+ * Every AWS action the ingest function sends (adapters used by buildIngestDeps and the event
+ * source). Emulators do not enforce IAM, so a missing one would only show in AWS, as AccessDenied.
+ */
+const INGEST_ACTIONS = [
+  'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility',
+  'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:Query',
+  's3:GetObject', 's3:PutObject', 'bedrock:InvokeModel',
+];
+
+function checkIngestRoleActions(template: CfnTemplate): CheckResult {
+  const name = `the ingest role allows every action ingest sends (${INGEST_ACTIONS.length})`;
+  const fn = resource(template, INGEST_FUNCTION, 'AWS::Lambda::Function');
+  if (fn.problem) return { name, problems: [fn.problem] };
+  const roleId = referencedId(fn.props.Role);
+  if (!roleId) return { name, problems: [`${INGEST_FUNCTION}.Role is not a reference to a role in this template`] };
+  const role = resource(template, roleId, 'AWS::IAM::Role');
+  if (role.problem) return { name, problems: [role.problem] };
+  const allowed = new Set<string>();
+  for (const policy of asArray(role.props.Policies)) {
+    const document = isObject(policy) ? policy.PolicyDocument : undefined;
+    if (!isObject(document)) continue;
+    for (const statement of asArray(document.Statement)) {
+      if (isObject(statement) && statement.Effect === 'Allow') for (const action of actionStrings(statement.Action)) allowed.add(action);
+    }
+  }
+  return { name, problems: INGEST_ACTIONS.filter((action) => !allowed.has(action)).map((action) => `${roleId} does not allow ${action}`) };
+}
+
 function checkRuntime(template: CfnTemplate): CheckResult {
   const name = 'functions run nodejs24.x on arm64';
   const functions = Object.entries(template.Resources).filter(
@@ -211,7 +240,7 @@ function main(): number {
     return 1;
   }
   console.log(`checking ${path}`);
-  const results = [checkEventSourceMapping, checkInboundQueue, checkNoWildcardActions, checkRuntime, checkTable, checkBucket].map((check) => check(template));
+  const results = [checkEventSourceMapping, checkInboundQueue, checkNoWildcardActions, checkIngestRoleActions, checkRuntime, checkTable, checkBucket].map((check) => check(template));
   for (const { name, problems } of results) {
     if (problems.length === 0) console.log(`ok   ${name}`);
     else console.log(`FAIL ${name}\n${problems.map((p) => `       - ${p}`).join('\n')}`);
