@@ -17,6 +17,11 @@ const THROTTLED = new Set(['ThrottlingException', 'ServiceQuotaExceededException
 const UNAVAILABLE = new Set([
   'ModelTimeoutException', 'ModelNotReadyException', 'ServiceUnavailableException', 'InternalServerException', 'TimeoutError',
 ]);
+/**
+ * Connection failures (the codes the SDK's own retry strategy treats as transient). With kept-alive
+ * connections a socket can go stale while Lambda is frozen; the next attempt opens a new one.
+ */
+const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
  * The Bedrock Runtime client for model calls: one attempt a call (the retries are ours), over
@@ -212,5 +217,7 @@ function classify(error: unknown): unknown {
   const name = (error as { name?: string }).name ?? '';
   if (THROTTLED.has(name)) return new ModelThrottledError(`Bedrock throttled the request (${name})`, { cause: error });
   if (UNAVAILABLE.has(name)) return new ModelUnavailableError(`Bedrock model unavailable (${name})`, { cause: error });
+  const code = (error as { code?: string }).code ?? '';
+  if (NETWORK.has(code)) return new ModelUnavailableError(`Bedrock connection failed (${code})`, { cause: error });
   return error;
 }
