@@ -77,7 +77,7 @@ export async function curateDataset(
   // call goes, then a call whose topic already has `topicCap` records (a call cut by the cap still
   // counts as kept for near-duplicates).
   const ranked = prospects.sort(betterRatingFirst);
-  const room = splitRoom(limits, settings.validationFraction);
+  const room = splitRoom(limits, ranked.filter((p) => p.split === 'validation').length);
   const taken = { train: 0, validation: 0 };
   const nearDuplicates = NearDuplicateFilter.streaming<CandidateRecord>(
     settings.nearDuplicateThreshold,
@@ -112,7 +112,6 @@ export async function curateDataset(
     const built = await mapLimited(chunk, deps.concurrency ?? 8, (p) => recordFor(p, settings, deps, prompt));
     chunk.forEach((prospect, k) => {
       const candidate = built[k]!;
-      if (full(prospect)) return cut(prospect); // filled by a better call of this chunk
       if ('reason' in candidate) return dropped.push(candidate);
       const duplicate = nearDuplicates.offer(candidate);
       if (duplicate) {
@@ -232,11 +231,12 @@ interface Prospect {
 }
 
 /**
- * Records per split while curating: the family's limits, with room kept for the validation split
- * in the total (so a window with many calls still holds some out).
+ * Records per split while curating: the family's limits, with room kept in the total for the
+ * validation calls there are (at most its limit), so a window with many calls still holds some out
+ * and one with few validation calls leaves the rest of the total to training.
  */
-function splitRoom(limits: FamilyLimits, validationFraction: number): Record<Prospect['split'], number> {
-  const validation = validationFraction > 0 ? limits.maxValidationRecords : 0;
+function splitRoom(limits: FamilyLimits, validationProspects: number): Record<Prospect['split'], number> {
+  const validation = Math.min(limits.maxValidationRecords, validationProspects);
   return { validation, train: Math.min(limits.maxTrainRecords, limits.maxTotalRecords - validation) };
 }
 

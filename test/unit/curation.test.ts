@@ -416,9 +416,61 @@ describe('Curation: curateDataset', () => {
     const kept = [...result.manifest!.sourceCallIds.train, ...result.manifest!.sourceCallIds.validation];
     const score = (callId: string) => (Number(callId.slice(5)) % 2 ? 4 : 5);
     expect(kept.every((id) => score(id) === 5)).toBe(true); // 40 calls scored 5 fill both splits
-    expect(reads).toBeLessThan(40);
+    expect(reads).toBe(15); // only the calls kept: 12 + 3
     const cut = result.manifest!.dropped.filter((d) => d.reason === 'over-record-limit');
     expect(cut.every((d) => /the (train|validation) split is full/.test(d.detail ?? ''))).toBe(true);
+  });
+
+  it('over the limits, a call dropped on its checks frees its place for the next best call', async () => {
+    const world = curationWorld();
+    for (let i = 0; i < 30; i++) {
+      const callId = `call-${String(i).padStart(3, '0')}`;
+      const transcript = transcriptFor(callId, i);
+      if (i === 0) transcript.turns[1]!.text += ' You can write to jane.doe@example.com about it.';
+      await world.addCall(callId, { transcript, topic: `topic ${i}` });
+      await world.ratings.putRating(rating(callId));
+    }
+
+    const result = await curateDataset(WINDOW, world.deps, { validationFraction: 0.3 }, { maxTrainRecords: 12, maxValidationRecords: 3, maxTotalRecords: 15 });
+
+    expect(result.status).toBe('created');
+    if (result.status !== 'created') return;
+    expect(result.dataset.counts.dropped).toMatchObject({ pii: 1, 'over-record-limit': 14 });
+    expect(result.dataset.counts.train + result.dataset.counts.validation).toBe(15);
+  });
+
+  it('over a total limit shared by both splits, leaves to training what validation does not use', async () => {
+    // Nova-like limits (train and total equal): few calls hash into validation at fraction 0.05.
+    const world = curationWorld();
+    for (let i = 0; i < 40; i++) {
+      const callId = `call-${String(i).padStart(3, '0')}`;
+      await world.addCall(callId, { n: i, topic: `topic ${i}` });
+      await world.ratings.putRating(rating(callId));
+    }
+
+    const result = await curateDataset(WINDOW, world.deps, { validationFraction: 0.05 }, { maxTrainRecords: 20, maxValidationRecords: 5, maxTotalRecords: 20 });
+
+    expect(result.status).toBe('created');
+    if (result.status !== 'created') return;
+    expect(result.dataset.counts.validation).toBeLessThan(5);
+    expect(result.dataset.counts.train + result.dataset.counts.validation).toBe(20);
+  });
+
+  it('over the limits, makes the same version whatever the concurrency', async () => {
+    const world = curationWorld();
+    for (let i = 0; i < 60; i++) {
+      const callId = `call-${String(i).padStart(3, '0')}`;
+      await world.addCall(callId, { n: i, topic: `topic ${i % 7}` });
+      await world.ratings.putRating(rating(callId, { score: 4 + (i % 2), ratedAt: `2026-11-20T10:${String(i % 60).padStart(2, '0')}:00.000Z` }));
+    }
+    const limits = { maxTrainRecords: 9, maxValidationRecords: 2, maxTotalRecords: 11 };
+
+    const runs = [];
+    for (const concurrency of [1, 3, 8]) runs.push(await curateDataset(WINDOW, { ...world.deps, concurrency }, { validationFraction: 0.2 }, limits));
+
+    expect(runs.map((r) => r.status)).toEqual(['created', 'existing', 'existing']);
+    const versions = runs.map((r) => (r.status === 'empty' ? undefined : r.dataset.version));
+    expect(new Set(versions).size).toBe(1);
   });
 
   it('returns the existing version when the same window is curated again', async () => {
