@@ -198,6 +198,8 @@ export interface LocalStackSettings {
   ports: { sqs: number; dynamodb: number; s3: number; bedrock: number; api: number };
   stage: string;
   stateDir: string;
+  /** Where the local S3 keeps objects (CALLNOTES_S3_DIR); unset: RAM (/dev/shm) when it has room, else <stateDir>/s3. */
+  s3Dir?: string;
   /** Log level of the functions run offline: quieter than deployed, so the notes stay readable. */
   functionLogLevel: string;
   /** Environment that serverless.yml's ${env:…} variables read, as `serverless` would. */
@@ -216,6 +218,7 @@ export function loadLocalStackSettings(env: Env = process.env): LocalStackSettin
     },
     stage: optional(env, 'CALLNOTES_LOCAL_STAGE', 'local'),
     stateDir: optional(env, 'CALLNOTES_STATE_DIR', '.callnotes'),
+    s3Dir: env.CALLNOTES_S3_DIR?.trim() || undefined,
     functionLogLevel: optional(env, 'LOG_LEVEL', 'WARN'),
     env: { ...env },
   };

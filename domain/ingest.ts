@@ -56,7 +56,6 @@ export async function ingestMessage(record: InboundRecord, deps: IngestDeps, opt
   }
 }
 
-/** The call in an inline message (kept for callers that know the body is one). */
 /**
  * Reads the calls a batch's inline messages name in one request (`CallStore.getCalls`) before the
  * records are processed, instead of one read a record. A prefetched answer serves the first
@@ -78,6 +77,7 @@ export async function prefetchCalls(records: readonly InboundRecord[], deps: Ing
   return { ...deps, calls };
 }
 
+/** The call in an inline message (kept for callers that know the body is one). */
 export async function ingestCall(record: InboundRecord, deps: IngestDeps, options: IngestOptions = {}): Promise<IngestResult> {
   const [result] = await ingestMessage(record, deps, options);
   return result!;

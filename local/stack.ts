@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -70,6 +70,25 @@ const listen = (server: Server, port: number, host: string) =>
 
 const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
+/** RAM needed free in /dev/shm before the local S3 keeps its objects there. */
+const SHM_MIN_FREE_BYTES = 1024 ** 3;
+
+/**
+ * Where the local S3 keeps objects. They last as long as the stack (resetOnClose), as DynamoDB's
+ * items do in dynalite's memory, so by default they go to RAM when the system has a tmpfs with
+ * room (a folder of this user's only), which spares s3rver's several file operations a request.
+ */
+function localS3Root(settings: LocalStackSettings): string {
+  if (settings.s3Dir) return settings.s3Dir;
+  try {
+    const { bavail, bsize } = statfsSync('/dev/shm');
+    if (bavail * bsize >= SHM_MIN_FREE_BYTES) return join('/dev/shm', `callnotes-s3-${process.getuid?.() ?? 'user'}`);
+  } catch {
+    // no /dev/shm (macOS, Windows)
+  }
+  return join(settings.stateDir, 's3');
+}
+
 /** Removes `<pid>-*` folders of processes that no longer run (a stack killed before it closed). */
 function removeOrphanedDirs(root: string): void {
   for (const name of readdirSync(root)) {
@@ -105,10 +124,8 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStack
     const sqsPort = (sqsServer.address() as { port: number }).port;
     closers.push(() => close(sqsServer));
 
-    // Objects last as long as the stack (resetOnClose), as DynamoDB's items do in dynalite's memory:
-    // in RAM where the system has a tmpfs, which spares s3rver's several file operations a request.
-    const s3Root = existsSync('/dev/shm') ? join('/dev/shm', 'callnotes-s3') : join(settings.stateDir, 's3');
-    mkdirSync(s3Root, { recursive: true });
+    const s3Root = localS3Root(settings);
+    mkdirSync(s3Root, { recursive: true, mode: 0o700 });
     removeOrphanedDirs(s3Root);
     const s3Dir = mkdtempSync(join(s3Root, `${process.pid}-`));
     const s3 = new S3rver({ port: settings.ports.s3, address: host, silent: true, directory: s3Dir, resetOnClose: true, vhostBuckets: false });
