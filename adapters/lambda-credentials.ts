@@ -7,6 +7,9 @@
  * identity, container and instance metadata) is never reached there; it is also about 100 KB of
  * the bundle, and parsing it is a measurable part of a cold start (`npm run bench`, cold start).
  * The CLI and the offline stack import the SDK unbundled and keep the full chain.
+ *
+ * A runtime that served credentials only from a container endpoint (AWS_CONTAINER_CREDENTIALS_*,
+ * as SnapStart does for the runtimes it supports; not Node.js) would need `fromHttp` added here.
  */
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 
