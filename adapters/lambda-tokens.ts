@@ -6,6 +6,8 @@
  * The functions sign every Bedrock request with their role (SigV4); a Bedrock API key is used only
  * when AWS_BEARER_TOKEN_BEDROCK is set, and that still works here. What is left out is the SSO
  * token chain (`nodeProvider`: ~20 KB with its SSO-OIDC client), which has no use in Lambda.
+ * It reads process.env itself, as the SDK module it stands in for does: SDK code, not configuration
+ * of ours, so it is not routed through adapters/config.ts.
  */
 interface TokenIdentity {
   token: string;
