@@ -25,7 +25,7 @@ export async function run(options: BenchOptions): Promise<Omit<BenchResult, 'wal
   try {
     const settings = eventSourceSettings(stack);
     say(`${NAME}: ${calls} calls; event source batchSize ${settings.batchSize}, ${settings.maximumConcurrency} pollers, window ${settings.maximumBatchingWindowSeconds}s`);
-    await runFloor(stack, makeCallBodies(50, 'floor-warm'), 'floor warm-up');
+    await runFloor(stack, makeCallBodies(options.quick ? 100 : 500, 'floor-warm'), 'floor warm-up');
     const floorCpu = process.cpuUsage();
     const floorBefore = await runFloor(stack, makeCallBodies(calls, 'floor-a'), 'floor (before)');
     const floorCpuMs = cpuMs(floorCpu) / calls;
