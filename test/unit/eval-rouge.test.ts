@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import * as jsRouge from 'js-rouge';
 import { describe, expect, it } from 'vitest';
 import { bestRouge, rouge, rougeTokens } from '../../cli/eval/rouge.ts';
 
@@ -73,5 +75,24 @@ describe('Function: bestRouge', () => {
     expect(best?.rouge2).toBeCloseTo(2 / 5, 10);
     expect(best?.rougeL).toBeCloseTo(4 / 7, 10);
     expect(bestRouge(candidate, [])).toBeUndefined();
+  });
+});
+
+describe('Function: rouge against js-rouge', () => {
+  const WORDS = ['the', 'card', 'refund', 'agent', 'customer', 'will', 'send', 'a', 'new', 'one', 'today', 'blocked', 'and', 'of', 'x2'];
+
+  it('gives the F1 js-rouge gives for ROUGE-1, ROUGE-2 and plain ROUGE-L (one segment, the same tokens)', () => {
+    const text = fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 40 }).map((words) => words.join(' '));
+    const options = { tokenizer: rougeTokens, caseSensitive: false } as const;
+    fc.assert(
+      fc.property(text, text, (candidate, reference) => {
+        const ours = rouge(candidate, reference);
+        expect(ours.rouge1).toBeCloseTo(jsRouge.n(candidate, reference, { ...options, n: 1 }), 12);
+        const pairs = rougeTokens(candidate).length >= 2 && rougeTokens(reference).length >= 2;
+        expect(ours.rouge2).toBeCloseTo(pairs ? jsRouge.n(candidate, reference, { ...options, n: 2 }) : 0, 12);
+        expect(ours.rougeL).toBeCloseTo(jsRouge.l(candidate, reference, { ...options, segmenter: (t: string) => [t] }), 12);
+      }),
+      { numRuns: 500, seed: 20261124 },
+    );
   });
 });
