@@ -63,23 +63,37 @@ export async function run(options: BenchOptions): Promise<Omit<BenchResult, 'wal
   const metrics = [];
   const details: Record<string, unknown> = { esbuildOptions: { ...esbuildOptions, metafile: undefined, logLevel: undefined }, runs, node: process.version };
   try {
-    const baseline = median(Array.from({ length: runs }, () => importMs(pathToFileURL(emptyFile).href)));
-    details.baselineMs = baseline;
-    say(`${NAME}: empty-process baseline ${fmt(baseline, 1)} ms`);
+    // Bundle every function first, then import them in rounds (the empty module and each bundle
+    // once a round), so a change in the machine's load over the run weighs on all of them alike.
+    const bundles = [];
     for (const [name, fn] of Object.entries<any>(config.functions)) {
       const fnDir = join(outdir, name);
       mkdirSync(fnDir);
-      const { file: bundle, bytes, metafile } = await bundleFunction(config, name, fnDir);
+      const built = await bundleFunction(config, name, fnDir);
+      bundles.push({ name, ...built, url: pathToFileURL(built.file).href, env: loadEnv(config, fn), samples: [] as number[], error: undefined as string | undefined });
+    }
+    const baselineSamples: number[] = [];
+    for (let round = 0; round < runs; round++) {
+      baselineSamples.push(importMs(pathToFileURL(emptyFile).href));
+      for (const b of bundles) {
+        if (b.error) continue;
+        try {
+          b.samples.push(importMs(b.url, b.env));
+        } catch (error) {
+          b.error = (error as Error).message;
+        }
+      }
+    }
+    const baseline = median(baselineSamples);
+    details.baselineMs = baseline;
+    say(`${NAME}: empty-process baseline ${fmt(baseline, 1)} ms`);
+    for (const { name, bytes, metafile, samples, error } of bundles) {
       const kb = bytes / 1024;
-      const env = loadEnv(config, fn);
-      let samples: number[];
-      try {
-        samples = Array.from({ length: runs }, () => importMs(pathToFileURL(bundle).href, env));
-      } catch (error) {
-        say(`${NAME}: ${name}: ${(error as Error).message}`);
+      if (error) {
+        say(`${NAME}: ${name}: ${error}`);
         metrics.push(metric(NAME, `${name}: bundle size`, kb, 'KB', fmt(kb, 0)));
         metrics.push(metric(NAME, `${name}: import time`, Number.NaN, '', 'import failed', { text: '<= 200 ms', pass: false }));
-        details[name] = { kb, importError: (error as Error).message, biggestModules: biggestModules(metafile) };
+        details[name] = { kb, importError: error, biggestModules: biggestModules(metafile) };
         continue;
       }
       const importNet = median(samples) - baseline;
@@ -96,6 +110,6 @@ export async function run(options: BenchOptions): Promise<Omit<BenchResult, 'wal
     name: NAME,
     metrics,
     details,
-    notes: [`import time: ${runs} fresh \`node\` processes each, ${process.version} on this machine (Lambda runs arm64); an empty module imported the same way is subtracted`],
+    notes: [`import time: ${runs} fresh \`node\` processes each, in rounds with the empty module, ${process.version} on this machine (Lambda runs arm64); an empty module imported the same way is subtracted`],
   };
 }
