@@ -27,8 +27,8 @@ const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EH
  * The Bedrock Runtime client for model calls: one attempt a call (the retries are ours), over
  * HTTP/1.1 keep-alive connections. The SDK's default for this client is HTTP/2 with
  * `disableConcurrentStreams`, which opens a new connection (a TLS handshake on AWS) for every
- * request: right for its bidirectional streams, needless for Converse, which we only call. Reusing
- * connections took the offline pipeline from ~127 to ~183 calls/s (CPU a call 13.0 -> 9.8 ms).
+ * request: right for its bidirectional streams, needless for Converse, which we only call
+ * (test/integration/bedrock-emulator.test.ts counts the connections; `npm run bench` shows the cost).
  */
 export function bedrockRuntimeClient(config: BedrockRuntimeClientConfig = {}): BedrockRuntimeClient {
   return new BedrockRuntimeClient({ maxAttempts: 1, requestHandler: new NodeHttpHandler(), ...config });

@@ -1,10 +1,11 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { CurationDeps, DatasetFiles, DatasetLocation, DatasetStore } from '#domain/curation/ports.ts';
 import type { CuratedDataset } from '#domain/curation/types.ts';
 import { ConfigError, type Config } from './config.ts';
 import { DynamoDbCallStore } from './dynamodb-call-store.ts';
+import { queryAll } from './dynamodb-paging.ts';
 import { DynamoDbRatingStore } from './dynamodb-rating-store.ts';
 import { S3TranscriptStore } from './s3-transcript-store.ts';
 
@@ -42,23 +43,14 @@ export class S3DynamoDbDatasetStore implements DatasetStore {
   }
 
   async listDatasets(): Promise<CuratedDataset[]> {
-    const datasets: CuratedDataset[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': 'DATASETS' },
-          ScanIndexForward: false,
-          ExclusiveStartKey,
-        }),
-      );
-      datasets.push(...(page.Items ?? []).map(toDataset));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return datasets;
+    const items = await queryAll(this.#doc, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'DATASETS' },
+      ScanIndexForward: false,
+    });
+    return items.map(toDataset);
   }
 
   async putDataset(dataset: CuratedDataset, files: DatasetFiles): Promise<boolean> {

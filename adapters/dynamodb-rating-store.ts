@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, paginateQuery, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#domain/errors.ts';
 import type { RatingStore } from '#domain/ports.ts';
 import { batchGetItems } from './dynamodb-batch-get.ts';
+import { queryAll } from './dynamodb-paging.ts';
 import type { Rating } from '#domain/ratings.ts';
 
 /**
@@ -68,7 +69,7 @@ export class DynamoDbRatingStore implements RatingStore {
   }
 
   async listRatingsForCall(callId: string): Promise<Rating[]> {
-    const items = await this.#queryAll({
+    const items = await queryAll(this.#doc, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
       FilterExpression: 'entity = :e',
@@ -80,32 +81,17 @@ export class DynamoDbRatingStore implements RatingStore {
 
   async *listRatingsBetween(from: string, to: string): AsyncIterable<Rating> {
     for (let day = new Date(`${from.slice(0, 10)}T00:00:00Z`); day.toISOString() < to; day = new Date(day.getTime() + 86_400_000)) {
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.#doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: 'gsi2',
-            KeyConditionExpression: 'gsi2pk = :day AND gsi2sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':day': `RATED#${day.toISOString().slice(0, 10)}`, ':from': from, ':to': `${to}` },
-            ExclusiveStartKey,
-          }),
-        );
-        for (const item of page.Items ?? []) if (item.ratedAt < to) yield toRating(item);
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
+      const pages = paginateQuery(
+        { client: this.#doc },
+        {
+          TableName: this.tableName,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :day AND gsi2sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':day': `RATED#${day.toISOString().slice(0, 10)}`, ':from': from, ':to': `${to}` },
+        },
+      );
+      for await (const page of pages) for (const item of page.Items ?? []) if (item.ratedAt < to) yield toRating(item);
     }
-  }
-
-  async #queryAll(input: QueryCommandInput): Promise<Record<string, any>[]> {
-    const items: Record<string, any>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#doc.send(new QueryCommand({ ...input, ExclusiveStartKey }));
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
   }
 }
 

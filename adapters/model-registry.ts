@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { RegistryConflictError } from '#domain/refresh/errors.ts';
 import type { ModelRegistry } from '#domain/refresh/ports.ts';
 import type { ChampionPointer, ModelVersion } from '#domain/refresh/types.ts';
+import { queryAll } from './dynamodb-paging.ts';
 
 /**
  * The model registry in the calls table:
@@ -26,22 +27,13 @@ export class DynamoDbModelRegistry implements ModelRegistry {
   }
 
   async listVersions(line: string): Promise<ModelVersion[]> {
-    const versions: ModelVersion[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': `MODEL#${line}`, ':sk': 'VERSION#' },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      versions.push(...(page.Items ?? []).map((item) => strip(item) as ModelVersion));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return versions.sort((a, b) => a.version - b.version);
+    const items = await queryAll(this.#doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': `MODEL#${line}`, ':sk': 'VERSION#' },
+      ConsistentRead: true,
+    });
+    return items.map((item) => strip(item) as ModelVersion).sort((a, b) => a.version - b.version);
   }
 
   async getVersion(line: string, version: number): Promise<ModelVersion | undefined> {

@@ -8,6 +8,7 @@ import { renderPrompt } from '#domain/prompt.ts';
 import type { Transcript } from '#domain/transcript.ts';
 import type { LocalStack } from '#local/stack.ts';
 import { makeCallBodies } from './calls.ts';
+import { cpuMsSince } from './types.ts';
 
 export interface StepCost {
   step: string;
@@ -32,8 +33,7 @@ export async function measureStepCosts(stack: LocalStack, count: number): Promis
     await Promise.all(Array.from({ length: 10 }, async () => {
       while (next < items.length) await work(items[next++]!);
     }));
-    const { user, system } = process.cpuUsage(start);
-    costs.push({ step: name, cpuMs: (user + system) / 1000 / items.length });
+    costs.push({ step: name, cpuMs: cpuMsSince(start) / items.length });
   };
   const calls: { callId: string; transcript: Transcript; hash: string }[] = [];
   await step('parse, redact, hash', makeCallBodies(count, `steps-${Date.now()}`), (body) => {

@@ -3,15 +3,10 @@ import { makeCallBodies } from './calls.ts';
 import { eventSourceSettings, runFloor, startBenchPipeline, startBenchStack } from './pipeline-run.ts';
 import { say, sampleHeap } from './progress.ts';
 import { measureStepCosts } from './step-costs.ts';
-import { fmt, metric, type BenchOptions, type BenchResult } from './types.ts';
+import { cpuMsSince, fmt, metric, type BenchOptions, type BenchResult } from './types.ts';
 
 const NAME = 'throughput';
 
-/** CPU time of this process (every thread: emulators, event source, function workers) since `start`, in ms. */
-const cpuMs = (start: NodeJS.CpuUsage) => {
-  const { user, system } = process.cpuUsage(start);
-  return (user + system) / 1000;
-};
 
 /**
  * Benchmark 1: mixed-format calls through local SQS -> ingest (embedded model, no injected latency)
@@ -28,14 +23,14 @@ export async function run(options: BenchOptions): Promise<Omit<BenchResult, 'wal
     await runFloor(stack, makeCallBodies(options.quick ? 100 : 500, 'floor-warm'), 'floor warm-up');
     const floorCpu = process.cpuUsage();
     const floorBefore = await runFloor(stack, makeCallBodies(calls, 'floor-a'), 'floor (before)');
-    const floorCpuMs = cpuMs(floorCpu) / calls;
+    const floorCpuMs = cpuMsSince(floorCpu) / calls;
     say(`${NAME}: floor ${fmt(floorBefore.callsPerSecond, 1)} msg/s`);
 
     const pipeline = await startBenchPipeline(stack);
     await pipeline.run(makeCallBodies(40, 'warm'), 'pipeline warm-up');
     const pipelineCpu = process.cpuUsage();
     const figures = await pipeline.run(makeCallBodies(calls, 'tp'), 'pipeline');
-    const pipelineCpuMs = cpuMs(pipelineCpu) / calls;
+    const pipelineCpuMs = cpuMsSince(pipelineCpu) / calls;
     await pipeline.stop();
     say(`${NAME}: pipeline ${fmt(figures.callsPerSecond, 1)} calls/s`);
 

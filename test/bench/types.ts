@@ -28,6 +28,12 @@ export interface BenchResult {
   wallMs: number;
 }
 
+/** CPU time of this process (every thread: emulators, event source, function workers) since `start`, in ms. */
+export const cpuMsSince = (start: NodeJS.CpuUsage): number => {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
+};
+
 export const fmt = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : String(value));
 
 export function metric(benchmark: string, name: string, value: number, unit: string, shown: string, target?: { text: string; pass: boolean }): Metric {
