@@ -1,11 +1,14 @@
 import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import type { ServerlessConfig } from './serverless-config.ts';
 
-/** serverless.yml custom.esbuild as serverless-esbuild hands it to esbuild. */
+/** serverless.yml custom.esbuild as serverless-esbuild hands it to esbuild (paths from the working directory, the service's). */
 export function esbuildOptionsFromServerless(custom: Record<string, any>): BuildOptions {
   const o = custom.esbuild ?? {};
+  // serverless-esbuild require()s a plugins file relative to the service directory.
+  const plugins: Plugin[] | undefined = typeof o.plugins === 'string' ? createRequire(import.meta.url)(resolve(o.plugins)) : o.plugins;
   return {
     bundle: o.bundle ?? true,
     minify: o.minify ?? false,
@@ -17,6 +20,7 @@ export function esbuildOptionsFromServerless(custom: Record<string, any>): Build
     mainFields: o.mainFields,
     banner: o.banner,
     alias: o.alias,
+    plugins,
     external: o.exclude?.length ? o.exclude : undefined,
     outExtension: { '.js': '.mjs' },
     metafile: true,

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const plugins = createRequire(import.meta.url)('../../scripts/esbuild-plugins.cjs') as Plugin[] & { literalSchemaKeys(source: string): string };
+const outdir = mkdtempSync(join(tmpdir(), 'callnotes-esbuild-plugins-'));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+/** Every export of a bundled module, with the schemas' thunks shown as their source. */
+async function exportsOf(entry: string, name: string, withPlugins: boolean): Promise<string> {
+  const file = join(outdir, `${name}-${withPlugins ? 'plugins' : 'plain'}.mjs`);
+  await build({ entryPoints: [entry], outfile: file, bundle: true, format: 'esm', platform: 'node', logLevel: 'silent', plugins: withPlugins ? plugins : [] });
+  const module = await import(pathToFileURL(file).href);
+  return JSON.stringify(module, (_key, value) => (typeof value === 'function' ? `fn:${value.toString()}` : value));
+}
+
+describe('the SDK schema tables with literal trait keys', () => {
+  it('rewrites computed keys of string constants only', () => {
+    const source = ['const _h = "http";', 'const _e = "error";', 'const n0 = "com.example";', 'export var A$ = [9, n0, "A", { [_h]: ["GET", "/", 200], [_e]: _h, [other]: 1 }, () => B$];'].join('\n');
+    expect(plugins.literalSchemaKeys(source)).toContain('{ "http": ["GET", "/", 200], "error": _h, [other]: 1 }');
+  });
+
+  it.each(['client-s3', 'client-dynamodb', 'client-sqs', 'client-bedrock-runtime', 'client-bedrock'])(
+    '@aws-sdk/%s: the same schemas, export for export',
+    async (client) => {
+      const entry = resolve(`node_modules/@aws-sdk/${client}/dist-es/schemas/schemas_0.js`);
+      const [plain, rewritten] = await Promise.all([exportsOf(entry, client, false), exportsOf(entry, client, true)]);
+      expect(rewritten.length).toBeGreaterThan(1000);
+      expect(rewritten).toBe(plain);
+    },
+  );
+
+  it('lets esbuild drop the tables of operations a bundle never sends', async () => {
+    const entry = join(outdir, 'put-object.ts');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(entry, `export { PutObjectCommand } from ${JSON.stringify(resolve('node_modules/@aws-sdk/client-s3/dist-es/index.js'))};`);
+    const sizes = await Promise.all([false, true].map(async (withPlugins) => {
+      const result = await build({ entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'node', minify: true, logLevel: 'silent', plugins: withPlugins ? plugins : [] });
+      const text = result.outputFiles[0]!.text;
+      return { bytes: text.length, listObjects: text.includes('ListObjectsV2Request') };
+    }));
+    expect(sizes[0]!.listObjects).toBe(true);
+    expect(sizes[1]!.listObjects).toBe(false);
+    expect(sizes[1]!.bytes).toBeLessThan(sizes[0]!.bytes - 40_000);
+  });
+});
