@@ -11,6 +11,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { DeadlineExceededError, ModelThrottledError, ModelUnavailableError, TransientError } from '#domain/errors.ts';
 import type { ModelAnswer, ModelCallOptions, NotesModel } from '#domain/ports.ts';
 import { AdaptiveConcurrency } from './adaptive-concurrency.ts';
+import { withoutSdkLogger } from './sdk-logging.ts';
 import type { ModelMode, NotesPrompt } from '#domain/prompt.ts';
 
 const THROTTLED = new Set(['ThrottlingException', 'ServiceQuotaExceededException', 'TooManyRequestsException']);
@@ -29,9 +30,10 @@ const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EH
  * `disableConcurrentStreams`, which opens a new connection (a TLS handshake on AWS) for every
  * request: right for its bidirectional streams, needless for Converse, which we only call
  * (test/integration/bedrock-emulator.test.ts counts the connections; `npm run bench` shows the cost).
+ * Without the SDK logger middleware (withoutSdkLogger).
  */
 export function bedrockRuntimeClient(config: BedrockRuntimeClientConfig = {}): BedrockRuntimeClient {
-  return new BedrockRuntimeClient({ maxAttempts: 1, requestHandler: new NodeHttpHandler(), ...config });
+  return withoutSdkLogger(new BedrockRuntimeClient({ maxAttempts: 1, requestHandler: new NodeHttpHandler(), ...config }));
 }
 
 export interface BedrockNotesModelOptions {

@@ -13,6 +13,7 @@ import type { Config } from './config.ts';
 import { DynamoDbCallStore } from './dynamodb-call-store.ts';
 import { DynamoDbRatingStore } from './dynamodb-rating-store.ts';
 import { S3TranscriptStore } from './s3-transcript-store.ts';
+import { withoutSdkLogger } from './sdk-logging.ts';
 import { SqsRetryScheduler } from './sqs-retry-scheduler.ts';
 
 export { loadConfig } from './config.ts';
@@ -21,11 +22,11 @@ import { buildCurationDeps } from './dataset-store.ts';
 
 /** The real adapters, built once per container. Endpoints come from AWS_ENDPOINT_URL_* when set. */
 export function buildIngestDeps(config: Config, hooks: { onThrottle?: () => void; onPointerError?: (error: unknown) => void } = {}): IngestDeps {
-  const dynamodb = new DynamoDBClient({ region: config.region });
+  const dynamodb = withoutSdkLogger(new DynamoDBClient({ region: config.region }));
   return {
     model: buildNotesModel(config, dynamodb, hooks),
     calls: new DynamoDbCallStore(config.tableName, dynamodb),
-    transcripts: new S3TranscriptStore(config.bucketName, new S3Client({ region: config.region, forcePathStyle: config.s3ForcePathStyle })),
+    transcripts: new S3TranscriptStore(config.bucketName, withoutSdkLogger(new S3Client({ region: config.region, forcePathStyle: config.s3ForcePathStyle }))),
     clock: { now: () => new Date() },
     limits: config.limits,
     formats: { channelRoles: config.channelRoles },
@@ -60,7 +61,7 @@ export function buildNotesModel(
 
 export function buildRetryScheduler(config: Config): SqsRetryScheduler | undefined {
   if (!config.inboundQueueUrl) return undefined;
-  return new SqsRetryScheduler(config.inboundQueueUrl, config.retry, new SQSClient({ region: config.region }));
+  return new SqsRetryScheduler(config.inboundQueueUrl, config.retry, withoutSdkLogger(new SQSClient({ region: config.region })));
 }
 
 export function buildReviewDeps(config: Config): ReviewDeps {

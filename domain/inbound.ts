@@ -33,39 +33,53 @@ export const InboundMessageSchema = z
 
 export type InboundMessage = z.infer<typeof InboundMessageSchema>;
 
-/** Parse the raw SQS body; every failure names the field and what was expected. */
-export function parseInboundMessage(body: string): InboundMessage {
-  let json: unknown;
+/**
+ * A message body, JSON-decoded once for everything that reads it (classification, validation,
+ * the ids of a rejection, the batch's prefetch), or why it is not JSON.
+ */
+export type ParsedBody = { json: unknown } | { error: InvalidMessageError };
+
+export function parseBody(body: string): ParsedBody {
   try {
-    json = JSON.parse(body);
+    return { json: JSON.parse(body) };
   } catch (error) {
     // V8's message quotes short bodies whole, and the body may hold PII: give only where it broke.
     const position = /position (\d+)/.exec((error as Error).message)?.[1];
-    throw new InvalidMessageError('body', `not valid JSON${position ? ` (at character ${position})` : ''}; send a JSON object with type "call.transcript.v1"`);
+    return { error: new InvalidMessageError('body', `not valid JSON${position ? ` (at character ${position})` : ''}; send a JSON object with type "call.transcript.v1"`) };
   }
+}
+
+const asParsed = (body: string | ParsedBody): ParsedBody => (typeof body === 'string' ? parseBody(body) : body);
+
+/** Parse the raw SQS body; every failure names the field and what was expected. */
+export function parseInboundMessage(body: string | ParsedBody): InboundMessage {
+  const read = asParsed(body);
+  if ('error' in read) throw read.error;
+  return validateInboundMessage(read.json);
+}
+
+function validateInboundMessage(json: unknown): InboundMessage {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new InvalidMessageError('body', 'expected a JSON object with type "call.transcript.v1"');
   }
-  const parsed = InboundMessageSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+  const result = InboundMessageSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
     const field = issue.path.length ? issue.path.join('.') : 'body';
     throw new InvalidMessageError(field, issue.message);
   }
-  return parsed.data;
+  return result.data;
 }
 
 /** Best-effort ids from a message that failed validation, so the rejection can be found later. */
-export function salvageIds(body: string): { callId?: string; agentId?: string } {
-  try {
-    const json = JSON.parse(body) as Record<string, unknown>;
-    return {
-      callId: typeof json.callId === 'string' && idPattern.test(json.callId) ? json.callId : undefined,
-      agentId: typeof json.agentId === 'string' && idPattern.test(json.agentId) ? json.agentId : undefined,
-    };
-  } catch {
-    return {};
-  }
+export function salvageIds(body: string | ParsedBody): { callId?: string; agentId?: string } {
+  const read = asParsed(body);
+  if ('error' in read) return {};
+  const json = (read.json ?? {}) as Record<string, unknown>;
+  return {
+    callId: typeof json.callId === 'string' && idPattern.test(json.callId) ? json.callId : undefined,
+    agentId: typeof json.agentId === 'string' && idPattern.test(json.agentId) ? json.agentId : undefined,
+  };
 }
 
 /** An S3 event notification (ObjectCreated) for a transcript object, as S3 sends it to SQS. */
@@ -92,13 +106,10 @@ export type InboundKind =
   | { kind: 's3-notification'; notification: S3Notification }
   | { kind: 'message' };
 
-export function classifyInbound(body: string): InboundKind {
-  let json: any;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return { kind: 'message' };
-  }
+export function classifyInbound(body: string | ParsedBody): InboundKind {
+  const read = asParsed(body);
+  if ('error' in read) return { kind: 'message' };
+  const json = read.json as any;
   if (json?.Event === 's3:TestEvent' && json?.Service === 'Amazon S3') return { kind: 's3-test-event' };
   if (Array.isArray(json?.Records) && json.Records.some((r: any) => r?.eventSource === 'aws:s3')) {
     const parsed = S3NotificationSchema.safeParse(json);
@@ -127,7 +138,7 @@ export function messageForObject(
 ): InboundMessage {
   const envelope = tryJson(document.body) as Record<string, unknown> | undefined;
   if (envelope && typeof envelope === 'object' && (envelope as any).type === 'call.transcript.v1') {
-    return parseInboundMessage(document.body);
+    return validateInboundMessage(envelope);
   }
   const meta = document.metadata;
   const fileName = object.key.split('/').pop()!.replace(/\.(json|txt|vtt|jsonl)$/i, '');
@@ -141,7 +152,8 @@ export function messageForObject(
     format: meta.format ?? 'auto',
     transcript: envelope ?? document.body,
   };
-  return parseInboundMessage(JSON.stringify(candidate));
+  // Metadata not set is absent, as in a message that leaves the field out.
+  return validateInboundMessage(Object.fromEntries(Object.entries(candidate).filter(([, value]) => value !== undefined)));
 }
 
 function tryJson(text: string): unknown {

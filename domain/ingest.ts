@@ -4,9 +4,11 @@ import {
   classifyInbound,
   decodeS3Key,
   messageForObject,
+  parseBody,
   parseInboundMessage,
   salvageIds,
   type InboundMessage,
+  type ParsedBody,
   type S3Notification,
 } from './inbound.ts';
 import { redactTranscript } from './pii.ts';
@@ -18,6 +20,13 @@ import type { Transcript } from './transcript.ts';
 export interface InboundRecord {
   messageId: string;
   body: string;
+  /** The body decoded once (readRecord), for a batch whose records are read more than once; else decoded here. */
+  parsed?: ParsedBody;
+}
+
+/** A record with its body decoded, so a batch's prefetch and each record's processing share one JSON.parse. */
+export function readRecord(messageId: string, body: string): InboundRecord {
+  return { messageId, body, parsed: parseBody(body) };
 }
 
 export interface IngestOptions {
@@ -37,11 +46,12 @@ export type IngestResult =
  * acknowledged; anything else that fails is thrown so the message is retried.
  */
 export async function ingestMessage(record: InboundRecord, deps: IngestDeps, options: IngestOptions = {}): Promise<IngestResult[]> {
+  const body = record.parsed ?? parseBody(record.body);
   let inbound;
   try {
-    inbound = classifyInbound(record.body);
+    inbound = classifyInbound(body);
   } catch (error) {
-    return [await rejectOrThrow(error, record, salvageIds(record.body), deps)];
+    return [await rejectOrThrow(error, record, salvageIds(body), deps)];
   }
   switch (inbound.kind) {
     case 's3-test-event':
@@ -52,7 +62,7 @@ export async function ingestMessage(record: InboundRecord, deps: IngestDeps, opt
       return results;
     }
     case 'message':
-      return [await ingestInline(record, deps, options)];
+      return [await ingestInline(record, body, deps, options)];
   }
 }
 
@@ -65,7 +75,7 @@ export async function ingestMessage(record: InboundRecord, deps: IngestDeps, opt
  */
 export async function prefetchCalls(records: readonly InboundRecord[], deps: IngestDeps): Promise<IngestDeps> {
   const store = deps.calls;
-  const ids = [...new Set(records.map((r) => salvageIds(r.body).callId).filter((id): id is string => id !== undefined))];
+  const ids = [...new Set(records.map((r) => salvageIds(r.parsed ?? r.body).callId).filter((id): id is string => id !== undefined))];
   if (!store.getCalls || ids.length < 2) return deps;
   const found = await store.getCalls(ids);
   const pending = new Set(ids);
@@ -77,20 +87,39 @@ export async function prefetchCalls(records: readonly InboundRecord[], deps: Ing
   return { ...deps, calls };
 }
 
+/**
+ * Runs a batch's records of the same call one after another; records of different calls still run
+ * at once. A call sent twice in quick succession (a producer retrying its send) often lands in
+ * one batch: run together, both deliveries would miss the other's notes and call the model, and
+ * the conditional write would keep one record of the two. Run in turn, the second finds the
+ * first's notes and is a duplicate. S3 notifications name their call only once the object is read,
+ * so they run at once as before.
+ */
+export function oneAtATimePerCall(): <T>(record: InboundRecord, work: () => Promise<T>) => Promise<T> {
+  const tails = new Map<string, Promise<unknown>>();
+  return (record, work) => {
+    const { callId } = salvageIds(record.parsed ?? record.body);
+    if (callId === undefined) return work();
+    const result = (tails.get(callId) ?? Promise.resolve()).then(work);
+    tails.set(callId, result.catch(() => undefined));
+    return result;
+  };
+}
+
 /** The call in an inline message (kept for callers that know the body is one). */
 export async function ingestCall(record: InboundRecord, deps: IngestDeps, options: IngestOptions = {}): Promise<IngestResult> {
   const [result] = await ingestMessage(record, deps, options);
   return result!;
 }
 
-async function ingestInline(record: InboundRecord, deps: IngestDeps, options: IngestOptions): Promise<IngestResult> {
+async function ingestInline(record: InboundRecord, body: ParsedBody, deps: IngestDeps, options: IngestOptions): Promise<IngestResult> {
   let message: InboundMessage;
   let transcript: Transcript;
   try {
-    message = parseInboundMessage(record.body);
+    message = parseInboundMessage(body);
     transcript = parseTranscript(message, await loadTranscript(message, deps), deps);
   } catch (error) {
-    return rejectOrThrow(error, record, salvageIds(record.body), deps);
+    return rejectOrThrow(error, record, salvageIds(body), deps);
   }
   return processCall(record, message, transcript, deps, options);
 }

@@ -6,7 +6,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { buildIngestDeps, buildRetryScheduler, loadConfig } from '#adapters/runtime.ts';
-import { ingestMessage, prefetchCalls, type IngestResult } from '#domain/ingest.ts';
+import { ingestMessage, oneAtATimePerCall, prefetchCalls, readRecord, type InboundRecord, type IngestResult } from '#domain/ingest.ts';
 import type { IngestDeps } from '#domain/ports.ts';
 import { CallMetrics } from './lib/call-metrics.ts';
 import { sqsRetryBackoff, type RetryScheduler } from './lib/sqs-retry-backoff.ts';
@@ -38,10 +38,11 @@ const localRunnerHook = (record: SQSRecord, results: IngestResult[], context: Co
 
 /** One SQS batch: each record processed alone; a thrown error makes that record a batch item failure. */
 export function makeHandler(deps: IngestDeps, options: IngestHandlerOptions = {}) {
-  const recordHandler = (batchDeps: IngestDeps) => async (record: SQSRecord, context: Context) => {
+  const recordHandler = (batchDeps: IngestDeps, read: Map<string, InboundRecord>, inTurn = oneAtATimePerCall()) => async (record: SQSRecord, context: Context) => {
     try {
-      const deadline = remainingTimeBudget(context, options.minRecordMs ?? 15_000);
-      const results = await ingestMessage({ messageId: record.messageId, body: record.body }, batchDeps, { deadline });
+      const inbound = read.get(record.messageId) ?? { messageId: record.messageId, body: record.body };
+      // The time budget is taken when the record's turn comes, not when it starts waiting.
+      const results = await inTurn(inbound, () => ingestMessage(inbound, batchDeps, { deadline: remainingTimeBudget(context, options.minRecordMs ?? 15_000) }));
       for (const result of results) options.callMetrics?.record(record.messageId, result);
       (options.onResults ?? localRunnerHook)(record, results, context);
       return results;
@@ -53,12 +54,18 @@ export function makeHandler(deps: IngestDeps, options: IngestHandlerOptions = {}
   // A processor per invocation: it collects that batch's failures, and the offline runner (unlike
   // Lambda) runs several batches through one module at once.
   const lambdaHandler = async (event: SQSEvent, context: Context) => {
+    // Each body decoded once, for the prefetch and for its record.
+    const read = new Map(event.Records.map((r) => [r.messageId, readRecord(r.messageId, r.body)]));
     // The batch's calls in one read; if that fails, each record reads its own.
-    const batchDeps = await prefetchCalls(event.Records, deps).catch((error: unknown) => {
+    const batchDeps = await prefetchCalls([...read.values()], deps).catch((error: unknown) => {
       logger.warn('could not read the batch calls at once; reading them one by one', { error: error as Error });
       return deps;
     });
-    return processPartialResponse(event, recordHandler(batchDeps), new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
+    try {
+      return await processPartialResponse(event, recordHandler(batchDeps, read), new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false });
+    } finally {
+      options.callMetrics?.publishCounts();
+    }
   };
   return middy(lambdaHandler)
     .use(injectLambdaContext(logger))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelOutputError, ModelThrottledError } from '#domain/errors.ts';
-import { ingestCall, ingestMessage, prefetchCalls } from '#domain/ingest.ts';
+import { ingestCall, ingestMessage, oneAtATimePerCall, prefetchCalls } from '#domain/ingest.ts';
 import type { CallStore } from '#domain/ports.ts';
 import { fakeDeps, message, ScriptedModel, validNotes } from '../support/fakes.ts';
 
@@ -345,5 +345,53 @@ describe('Function: prefetchCalls', () => {
 
     expect(results.map((r) => r.status)).toEqual(['processed', 'processed', 'duplicate']);
     expect(reads.single).toEqual(['call-1']);
+  });
+});
+
+describe('Function: oneAtATimePerCall', () => {
+  /** A model that answers after a few turns of the event loop, as a real call would. */
+  class SlowModel extends ScriptedModel {
+    override async generate(prompt: Parameters<ScriptedModel['generate']>[0]) {
+      await new Promise((r) => setTimeout(r, 5));
+      return super.generate(prompt);
+    }
+  }
+  const batch = [
+    { messageId: 'm1', body: message({ callId: 'call-1' }) },
+    { messageId: 'm2', body: message({ callId: 'call-2' }) },
+    { messageId: 'm3', body: message({ callId: 'call-1' }) },
+    { messageId: 'm4', body: 'not json' },
+  ];
+
+  it('one model call for a call delivered twice in one batch run at once', async () => {
+    const model = new SlowModel([{ kind: 'tool', input: validNotes() }]);
+    const deps = fakeDeps(model);
+    const inTurn = oneAtATimePerCall();
+
+    const results = await Promise.all(batch.map((r) => inTurn(r, () => ingestCall(r, deps))));
+
+    expect(results.map((r) => r.status)).toEqual(['processed', 'processed', 'duplicate', 'rejected']);
+    expect(model.prompts).toHaveLength(2);
+  });
+
+  it('without it, both deliveries call the model (what it prevents)', async () => {
+    const model = new SlowModel([{ kind: 'tool', input: validNotes() }]);
+    const deps = fakeDeps(model);
+
+    await Promise.all(batch.map((r) => ingestCall(r, deps)));
+
+    expect(model.prompts).toHaveLength(3);
+  });
+
+  it('runs the next delivery of a call after one that failed', async () => {
+    const model = new SlowModel([new ModelThrottledError('slow down'), { kind: 'tool', input: validNotes() }]);
+    const deps = fakeDeps(model);
+    const inTurn = oneAtATimePerCall();
+    const [first, second] = [batch[0]!, batch[2]!];
+
+    const settled = await Promise.allSettled([first, second].map((r) => inTurn(r, () => ingestCall(r, deps))));
+
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'fulfilled']);
+    expect(settled[1]).toMatchObject({ value: { status: 'processed' } });
   });
 });
