@@ -23,6 +23,12 @@ export interface IngestPipeline {
   readonly maxReceiveCount: number;
   send(bodies: string[]): Promise<string[]>;
   waitFor(messageIds: string[], timeoutMs: number): Promise<Map<string, CallOutcome>>;
+  /**
+   * CPU time (ms) the function's worker threads have used so far, apart from the emulators and
+   * everything else on this thread (`npm run bench` splits a call's CPU with it). Undefined when
+   * the function runs on this thread, or on a Node.js without Worker.cpuUsage (before 22.19).
+   */
+  functionCpuMs(): Promise<number | undefined>;
   stop(): Promise<void>;
 }
 
@@ -124,6 +130,7 @@ export async function startIngestPipeline(stack: LocalStack, options: PipelineOp
 
   const workers = Math.min(Math.max(0, Math.floor(options.workers ?? Number(process.env.CALLNOTES_INGEST_WORKERS ?? 1))), maximumConcurrency);
   let stop: () => Promise<void>;
+  let functionCpuMs: () => Promise<number | undefined> = async () => undefined;
   if (workers === 0) {
     const handler = await loadFunctionHandler<SqsHandler>(stack.config, 'ingest', env);
     const source = new SqsEventSource({ ...sourceOptions, sqs: stack.clients.sqs, handler, onBatch });
@@ -149,6 +156,10 @@ export async function startIngestPipeline(stack: LocalStack, options: PipelineOp
       ),
     );
     stop = async () => void (await Promise.all(running.map((w) => w.stop())));
+    functionCpuMs = async () => {
+      const usages = await Promise.all(running.map((w) => w.cpuUsage()));
+      return usages.every((u) => u !== undefined) ? usages.reduce((ms, u) => ms + (u!.user + u!.system) / 1000, 0) : undefined;
+    };
   }
 
   return {
@@ -180,12 +191,15 @@ export async function startIngestPipeline(stack: LocalStack, options: PipelineOp
       }
       return new Map(messageIds.filter((id) => outcomes.has(id)).map((id) => [id, outcomes.get(id)!]));
     },
+    functionCpuMs: () => functionCpuMs(),
     stop: () => stop(),
   };
 }
 
 interface RunningWorker {
   stop(): Promise<void>;
+  /** This worker thread's CPU time (a restarted worker counts from its start). */
+  cpuUsage(): Promise<NodeJS.CpuUsage | undefined>;
 }
 
 /** This process's --cpu-prof flags, for a worker to write its own profile too (`npm run bench -- --cpu-prof`). */
@@ -221,7 +235,7 @@ function startFunctionWorker(data: FunctionWorkerData, onBatch: (batch: BatchOut
         } else if (message.type === 'ready') {
           if (!started) {
             started = true;
-            resolve({ stop });
+            resolve({ stop, cpuUsage });
           }
         } else if (message.type === 'failed') {
           fail(fromWireError(message.error));
@@ -238,6 +252,7 @@ function startFunctionWorker(data: FunctionWorkerData, onBatch: (batch: BatchOut
         spawn();
       });
     };
+    const cpuUsage = async () => (typeof current.cpuUsage === 'function' ? current.cpuUsage() : undefined);
     const stop = () => {
       if (stopping) return Promise.resolve();
       stopping = true;

@@ -96,6 +96,10 @@ export interface PipelineFigures extends RunFigures {
   modelCalls: number;
   batches: number;
   failedRecords: number;
+  /** CPU of the function's worker thread per call (its SDK clients and our code, no emulator), if known. */
+  functionCpuMsPerCall?: number;
+  /** Share of the run's wall time the function's thread was on a CPU, if known. */
+  functionThreadBusy?: number;
 }
 
 export interface BenchPipeline {
@@ -124,12 +128,15 @@ export async function startBenchPipeline(stack: LocalStack, env: Record<string, 
       outcomes = [];
       batches = 0;
       failedRecords = 0;
+      const functionCpuBefore = await pipeline.functionCpuMs();
       const started = performance.now();
       const stopReport = every(5000, () => say(`${label}: ${outcomes.length}/${bodies.length} calls`));
       await sendBodies(stack, stack.resources.queueUrl, bodies);
       const deadline = Date.now() + timeoutMs;
       while (outcomes.length < bodies.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       const seconds = (performance.now() - started) / 1000;
+      const functionCpuAfter = await pipeline.functionCpuMs();
+      const functionCpuMs = functionCpuBefore !== undefined && functionCpuAfter !== undefined ? functionCpuAfter - functionCpuBefore : undefined;
       stopReport();
       const processed = outcomes.filter((o): o is Extract<CallOutcome, { status: 'processed' }> => o.status === 'processed');
       const sum = (f: (o: (typeof processed)[number]) => number) => processed.reduce((s, o) => s + f(o), 0);
@@ -146,6 +153,7 @@ export async function startBenchPipeline(stack: LocalStack, env: Record<string, 
         modelCalls: sum((o) => o.call.usage.modelCalls),
         batches,
         failedRecords,
+        ...(functionCpuMs !== undefined ? { functionCpuMsPerCall: functionCpuMs / bodies.length, functionThreadBusy: functionCpuMs / (seconds * 1000) } : {}),
       };
     },
     async stop() {

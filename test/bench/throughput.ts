@@ -3,7 +3,7 @@ import { makeCallBodies } from './calls.ts';
 import { eventSourceSettings, runFloor, startBenchPipeline, startBenchStack } from './pipeline-run.ts';
 import { say, sampleHeap } from './progress.ts';
 import { measureStepCosts } from './step-costs.ts';
-import { cpuMsSince, fmt, metric, type BenchOptions, type BenchResult } from './types.ts';
+import { cpuMsSince, fmt, metric, threadCpuMsSince, type BenchOptions, type BenchResult } from './types.ts';
 
 const NAME = 'throughput';
 
@@ -29,8 +29,10 @@ export async function run(options: BenchOptions): Promise<Omit<BenchResult, 'wal
     const pipeline = await startBenchPipeline(stack);
     await pipeline.run(makeCallBodies(40, 'warm'), 'pipeline warm-up');
     const pipelineCpu = process.cpuUsage();
+    const mainThreadCpu = process.threadCpuUsage();
     const figures = await pipeline.run(makeCallBodies(calls, 'tp'), 'pipeline');
     const pipelineCpuMs = cpuMsSince(pipelineCpu) / calls;
+    const mainThreadCpuMs = threadCpuMsSince(mainThreadCpu) / calls;
     await pipeline.stop();
     say(`${NAME}: pipeline ${fmt(figures.callsPerSecond, 1)} calls/s`);
 
@@ -50,12 +52,17 @@ export async function run(options: BenchOptions): Promise<Omit<BenchResult, 'wal
         metric(NAME, 'raw floor (receive+delete+1 write)', floor, 'msg/s', `${fmt(floor, 1)} ±${fmt(floorNoise * 50, 0)}%`),
         metric(NAME, 'pipeline / floor', ratio, '', fmt(ratio, 3), { text: '>= 0.5', pass: ratio >= 0.5 }),
         metric(NAME, 'CPU per message, all threads: pipeline / floor', pipelineCpuMs, 'ms', `${fmt(pipelineCpuMs, 1)} / ${fmt(floorCpuMs, 1)}`),
+        ...(figures.functionCpuMsPerCall !== undefined
+          ? [metric(NAME, 'CPU per call in the pipeline: function thread (SDK clients, our code) / main thread (emulators, event source) / other threads (GC, file I/O)', figures.functionCpuMsPerCall, 'ms', `${fmt(figures.functionCpuMsPerCall, 1)} / ${fmt(mainThreadCpuMs, 1)} / ${fmt(pipelineCpuMs - figures.functionCpuMsPerCall - mainThreadCpuMs, 1)}`)]
+          : []),
         metric(NAME, 'CPU per call by step, client + emulator (one thread)', stepTotal, 'ms', `${steps.map((s) => `${s.step} ${fmt(s.cpuMs, 2)}`).join('; ')}; total ${fmt(stepTotal, 1)}`),
         metric(NAME, 'calls processed (valid notes stored)', figures.processed, `of ${calls}`, String(figures.processed), { text: `${calls}`, pass: valid }),
       ],
-      details: { calls, eventSource: settings, floorBefore, floorAfter, floorMean: floor, floorNoise, pipeline: figures, ratio, cpuMsPerMessage: { pipeline: pipelineCpuMs, floor: floorCpuMs }, stepCpuMs: steps, memory },
+      details: { calls, eventSource: settings, floorBefore, floorAfter, floorMean: floor, floorNoise, pipeline: figures, ratio, cpuMsPerMessage: { pipeline: pipelineCpuMs, floor: floorCpuMs, pipelineMainThread: mainThreadCpuMs, pipelineFunctionThread: figures.functionCpuMsPerCall }, stepCpuMs: steps, memory },
       notes: [
-        `CPU busy during the runs (of ${availableParallelism()} cores): pipeline ${fmt((pipelineCpuMs * figures.callsPerSecond) / 1000, 2)}, floor ${fmt((floorCpuMs * floorBefore.callsPerSecond) / 1000, 2)}`,
+        `CPU busy during the runs (of ${availableParallelism()} cores): pipeline ${fmt((pipelineCpuMs * figures.callsPerSecond) / 1000, 2)}, floor ${fmt((floorCpuMs * floorBefore.callsPerSecond) / 1000, 2)}`
+          + `; of the pipeline run's wall time, the main thread (emulators) was on a CPU ${fmt((mainThreadCpuMs * figures.callsPerSecond) / 10, 0)}%`
+          + (figures.functionThreadBusy !== undefined ? `, the function's thread ${fmt(figures.functionThreadBusy * 100, 0)}%` : ''),
         `floor measured before and after the pipeline run: ${fmt(floorBefore.callsPerSecond, 1)} and ${fmt(floorAfter.callsPerSecond, 1)} msg/s (spread ${fmt(floorNoise * 100, 0)}%)`,
       ],
     };

@@ -34,6 +34,12 @@ export const cpuMsSince = (start: NodeJS.CpuUsage): number => {
   return (user + system) / 1000;
 };
 
+/** CPU time of the calling thread alone since `start` (process.threadCpuUsage), in ms. */
+export const threadCpuMsSince = (start: NodeJS.CpuUsage): number => {
+  const { user, system } = process.threadCpuUsage(start);
+  return (user + system) / 1000;
+};
+
 export const fmt = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : String(value));
 
 export function metric(benchmark: string, name: string, value: number, unit: string, shown: string, target?: { text: string; pass: boolean }): Metric {
