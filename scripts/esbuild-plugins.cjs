@@ -29,5 +29,23 @@ const sdkSchemaTreeShaking = {
   },
 };
 
-module.exports = [sdkSchemaTreeShaking];
+/** The package.json files of the SDK's packages, which their runtime configs import for the version alone. */
+const SDK_PACKAGE_JSON = /[\\/]@aws-sdk[\\/][^\\/]+[\\/]package\.json$/;
+
+/**
+ * Each SDK client imports its whole package.json (`import packageInfo from "../package.json"`)
+ * and reads `packageInfo.version` for the user agent, nothing else; a default import of JSON keeps
+ * every field (about 2.5 KB a client). Only the name and version are bundled.
+ */
+const sdkPackageVersion = {
+  name: 'callnotes-sdk-package-version',
+  setup(build) {
+    build.onLoad({ filter: SDK_PACKAGE_JSON }, async ({ path }) => {
+      const { name, version } = JSON.parse(await readFile(path, 'utf8'));
+      return { contents: JSON.stringify({ name, version }), loader: 'json' };
+    });
+  },
+};
+
+module.exports = [sdkSchemaTreeShaking, sdkPackageVersion];
 module.exports.literalSchemaKeys = literalSchemaKeys;

@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { esbuildOptionsFromServerless } from '../../local/bundle.ts';
+import { loadServerlessConfig } from '../../local/serverless-config.ts';
 
 const plugins = createRequire(import.meta.url)('../../scripts/esbuild-plugins.cjs') as Plugin[] & { literalSchemaKeys(source: string): string };
 const outdir = mkdtempSync(join(tmpdir(), 'callnotes-esbuild-plugins-'));
@@ -46,5 +48,25 @@ describe('the SDK schema tables with literal trait keys', () => {
     expect(sizes[0]!.listObjects).toBe(true);
     expect(sizes[1]!.listObjects).toBe(false);
     expect(sizes[1]!.bytes).toBeLessThan(sizes[0]!.bytes - 40_000);
+  });
+
+  it('bundles only the name and version of an SDK package.json, and the user agent still names the version', async () => {
+    const entry = join(outdir, 'user-agent.ts');
+    const { writeFileSync, readFileSync } = await import('node:fs');
+    writeFileSync(
+      entry,
+      `import { S3Client } from ${JSON.stringify(resolve('node_modules/@aws-sdk/client-s3/dist-es/index.js'))};
+       const client = new S3Client({ region: 'us-west-2', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+       process.stdout.write(JSON.stringify(await client.config.defaultUserAgentProvider()));`,
+    );
+    // As serverless.yml bundles a function (its plugins are these).
+    await build({ ...esbuildOptionsFromServerless(loadServerlessConfig('serverless.yml', { stage: 'test', env: {} }).custom), entryPoints: [entry], outdir: join(outdir, 'ua'), absWorkingDir: process.cwd() });
+    const file = join(outdir, 'ua', 'user-agent.mjs');
+    const { version, description } = JSON.parse(readFileSync('node_modules/@aws-sdk/client-s3/package.json', 'utf8'));
+    expect(readFileSync(file, 'utf8')).not.toContain(description);
+    const { spawnSync } = await import('node:child_process');
+    const run = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toContainEqual(['aws-sdk-js', version]);
   });
 });
