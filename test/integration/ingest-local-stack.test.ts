@@ -44,7 +44,9 @@ describe('Integration: ingest function on the local stack', () => {
 
     // Assess
     expect(outcome?.status).toBe('processed');
-    // The function's own thread did the work (the benchmark splits a call's CPU with this figure).
+    // The function's own thread did the work (the benchmark splits a call's CPU with this figure);
+    // Worker.cpuUsage needs Node 22.19 or later, and npm scripts run Node 24 (the node@24 devDependency).
+    expect(cpuBefore, 'Worker.cpuUsage() is missing: run the tests with npm test (Node 24)').toBeDefined();
     expect((await pipeline.functionCpuMs())! - cpuBefore!).toBeGreaterThan(0);
     if (outcome?.status !== 'processed') return;
     expect(CallNotesSchema.safeParse(outcome.call.notes).success).toBe(true);

@@ -27,6 +27,21 @@ describe('the SDK schema tables with literal trait keys', () => {
   });
 
   it.each(['client-s3', 'client-dynamodb', 'client-sqs', 'client-bedrock-runtime', 'client-bedrock'])(
+    '@aws-sdk/%s: no computed key is left in its schema tables',
+    async (client) => {
+      const { readFileSync } = await import('node:fs');
+      const source = readFileSync(resolve(`node_modules/@aws-sdk/${client}/dist-es/schemas/schemas_0.js`), 'utf8');
+      expect(source).toMatch(/\[_\w+\]:/);
+      expect(plugins.literalSchemaKeys(source).match(/\[_\w+\]:/g) ?? []).toEqual([]);
+    },
+  );
+
+  it('never writes a "__proto__" key, which would set the prototype instead', () => {
+    const source = ['const _p = "__proto__";', 'export var A$ = [3, "n", "A", { [_p]: 1 }];'].join('\n');
+    expect(plugins.literalSchemaKeys(source)).toBe(source);
+  });
+
+  it.each(['client-s3', 'client-dynamodb', 'client-sqs', 'client-bedrock-runtime', 'client-bedrock'])(
     '@aws-sdk/%s: the same schemas, export for export',
     async (client) => {
       const entry = resolve(`node_modules/@aws-sdk/${client}/dist-es/schemas/schemas_0.js`);
