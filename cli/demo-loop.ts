@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { loadCurationConfig, loadLocalStackSettings } from '#adapters/config.ts';
 import { buildCurationDeps } from '#adapters/dataset-store.ts';
 import { DynamoDbRatingStore } from '#adapters/dynamodb-rating-store.ts';
@@ -18,6 +18,7 @@ import { evaluateDialogues } from '#domain/evaluation/run.ts';
 import { approveVersion, listModelLine, refreshLine, scoresOf, type ModelScores, type RefreshDeps, type ServedModel } from '#domain/refresh/index.ts';
 import { startLocalStack, type LocalStack } from '#local/stack.ts';
 import { STAR_TASKS, starDialogues } from '../test/fixtures/tuning/star-dialogues.ts';
+import { positiveInt } from '#cli/options.ts';
 
 interface DemoOptions {
   input?: string;
@@ -28,12 +29,6 @@ interface DemoOptions {
   approve: boolean;
   timeout: number;
 }
-
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected an integer >= 1');
-  return n;
-};
 
 const program = new Command('demo:loop')
   .description('The tuning loop end to end on the local stack: imports labelled history, curates a dataset, refreshes (trains, serves, evaluates, promotes) and prints the champion before and after on held-out dialogues. Uses the running local stack, or starts one in-process.')

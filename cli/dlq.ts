@@ -2,10 +2,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Presets, SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { DynamoDbCallStore } from '#adapters/dynamodb-call-store.ts';
 import { SqsDeadLetterQueue, type DeadLetter, type RedriveProgress } from '#adapters/sqs-dlq.ts';
-import { requireTarget, TargetNotFoundError, useTarget, type Target } from '#cli/target.ts';
+import { connectTarget, type Target } from '#cli/target.ts';
+import { positiveInt } from '#cli/options.ts';
 
 /** A dead letter, with what the call store knows about it. */
 interface DeadLetterReport {
@@ -19,12 +20,6 @@ interface DeadLetterReport {
   firstReceivedAt?: string;
   reason: string;
 }
-
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected an integer >= 1');
-  return n;
-};
 
 const program = new Command('dlq')
   .description('The dead-letter queue of calls-inbound (messages that failed on every one of their receives), on the running local stack or the stage in CALLNOTES_STAGE.')
@@ -93,15 +88,8 @@ program
   });
 
 async function withTarget(run: (target: Target) => Promise<number>): Promise<number> {
-  let target: Target;
-  try {
-    target = await requireTarget();
-  } catch (error) {
-    if (!(error instanceof TargetNotFoundError)) throw error;
-    console.error(`dlq: ${error.message}`);
-    return 1;
-  }
-  useTarget(target);
+  const target = await connectTarget('dlq');
+  if (!target) return 1;
   if (!target.resources.dlqUrl) {
     console.error(`dlq: ${target.label} has no dead-letter queue for calls-inbound`);
     return 1;

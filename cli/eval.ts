@@ -11,6 +11,7 @@ import { renderTable } from '#cli/eval/report.ts';
 import { evaluateDialogues } from '#cli/eval/run.ts';
 import { startBedrockEmulator, type BedrockEmulator } from '#local/bedrock/server.ts';
 import { loadServerlessConfig } from '#local/serverless-config.ts';
+import { positiveInt } from '#cli/options.ts';
 
 interface EvalOptions {
   input: string;
@@ -22,12 +23,6 @@ interface EvalOptions {
   callDate: string;
   inProcess?: boolean;
 }
-
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected an integer >= 1');
-  return n;
-};
 
 const isoDate = (value: string): string => {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw new InvalidArgumentError('expected YYYY-MM-DD');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { DynamoDbRatingStore } from '#adapters/dynamodb-rating-store.ts';
 import { buildIngestDeps } from '#adapters/runtime.ts';
@@ -14,6 +14,7 @@ import {
   type HistoryDialogue,
   type HistoryImportResult,
 } from '#domain/curation/index.ts';
+import { positiveInt } from '#cli/options.ts';
 
 interface ImportOptions {
   rater: string;
@@ -21,12 +22,6 @@ interface ImportOptions {
   json?: boolean;
   concurrency: number;
 }
-
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected an integer >= 1');
-  return n;
-};
 
 const program = new Command('import-history')
   .description('Imports labelled dialogues as calls (through ingest: parsed, redacted, stored, notes by the current model) each with a supervisor rating whose corrections carry the labels, so a first dataset can be curated before any live rating.')

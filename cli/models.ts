@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { buildModelRegistry, buildRefreshDeps } from '#adapters/runtime.ts';
 import { renderLine, renderReport } from '#cli/refresh/render.ts';
 import { targetRefreshSettings } from '#cli/refresh/target-settings.ts';
-import { requireTarget, TargetNotFoundError, useTarget, type Target } from '#cli/target.ts';
+import { connectTarget, type Target } from '#cli/target.ts';
 import { approveVersion, declineVersion, listModelLine, ModelCommandError, refreshLine, RegistryConflictError, rollbackChampion } from '#domain/refresh/index.ts';
 
 interface CommonOptions {
@@ -16,16 +16,11 @@ const operator = (options: CommonOptions) => options.by ?? process.env.USER ?? u
 
 /** Runs one command against the target; domain refusals and lost races are one line on stderr and exit 1. */
 async function withTarget(run: (target: Target) => Promise<void>): Promise<void> {
-  let target: Target;
-  try {
-    target = await requireTarget();
-  } catch (error) {
-    if (!(error instanceof TargetNotFoundError)) throw error;
-    console.error(`models: ${error.message}`);
+  const target = await connectTarget('models');
+  if (!target) {
     process.exitCode = 1;
     return;
   }
-  useTarget(target);
   try {
     await run(target);
   } catch (error) {

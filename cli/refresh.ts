@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { buildRefreshDeps } from '#adapters/runtime.ts';
 import { targetRefreshSettings } from '#cli/refresh/target-settings.ts';
 import { renderReport } from '#cli/refresh/render.ts';
-import { requireTarget, TargetNotFoundError, useTarget, type Target } from '#cli/target.ts';
+import { connectTarget } from '#cli/target.ts';
 import { refreshLine, RefreshSettingsError, RegistryConflictError, type RefreshReport } from '#domain/refresh/index.ts';
 
 interface RefreshOptions {
@@ -28,15 +28,8 @@ const program = new Command('refresh')
   .showHelpAfterError();
 
 async function main(options: RefreshOptions): Promise<number> {
-  let target: Target;
-  try {
-    target = await requireTarget();
-  } catch (error) {
-    if (!(error instanceof TargetNotFoundError)) throw error;
-    console.error(`refresh: ${error.message}`);
-    return 1;
-  }
-  useTarget(target);
+  const target = await connectTarget('refresh');
+  if (!target) return 1;
   const { config, settings } = targetRefreshSettings(target);
   const deps = buildRefreshDeps(config);
   const interval = (options.interval ?? (target.kind === 'local' ? 1 : 60)) * 1000;

@@ -1,6 +1,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { runSoak, type SoakProgress } from '#cli/soak/run.ts';
+import { positiveInt } from '#cli/options.ts';
 
 interface SoakCliOptions {
   messages: number;
@@ -21,11 +22,6 @@ interface SoakCliOptions {
   json?: boolean;
 }
 
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected an integer >= 1');
-  return n;
-};
 const nonNegative = (value: string): number => {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number >= 0');

@@ -109,10 +109,10 @@ export interface Connection {
 }
 
 /**
- * What most operator commands start with: find the target, point the SDK at it, and build the
- * config its functions run with. Without a target, says why (naming the command) and returns undefined.
+ * Finds the target and points the SDK at it. Without a target, says why (naming the command) and
+ * returns undefined.
  */
-export async function connect(command: string, settings?: OperatorSettings): Promise<Connection | undefined> {
+export async function connectTarget(command: string, settings?: OperatorSettings): Promise<Target | undefined> {
   let target: Target;
   try {
     target = await requireTarget(settings);
@@ -122,6 +122,16 @@ export async function connect(command: string, settings?: OperatorSettings): Pro
     return undefined;
   }
   useTarget(target);
+  return target;
+}
+
+/**
+ * What most operator commands start with: connectTarget, and the config the target's functions
+ * run with.
+ */
+export async function connect(command: string, settings?: OperatorSettings): Promise<Connection | undefined> {
+  const target = await connectTarget(command, settings);
+  if (!target) return undefined;
   const config = loadConfig({
     ...process.env,
     CALLNOTES_TABLE: target.resources.table,

@@ -4,6 +4,7 @@ import { extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { mintLocalToken, readLocalKeys, type LocalKeys } from './auth.ts';
+import { readBody } from './http-api.ts';
 
 /**
  * The agent review console (console/) served from the local HTTP API's port, through the
@@ -122,7 +123,7 @@ export function createConsoleSite(options: ConsoleSiteOptions = {}): ConsoleSite
   async function mintToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!keyFile) return sendProblem(res, 503, 'Service Unavailable', 'the local stack is still starting');
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return sendProblem(res, 415, 'Unsupported Media Type', 'send Content-Type: application/json');
-    const body = await readBody(req, 4096);
+    const body = (await readBody(req, 4096))?.toString('utf8');
     if (body === undefined) return sendProblem(res, 413, 'Payload Too Large', 'a token request is at most 4 KB');
     let json: unknown;
     try {
@@ -226,17 +227,4 @@ function sendProblem(res: ServerResponse, status: number, title: string, detail:
   res
     .writeHead(status, { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...SECURITY_HEADERS })
     .end(JSON.stringify({ type: 'about:blank', title, status, detail, ...(field ? { field } : {}) }));
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolvePromise, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on('end', () => resolvePromise(size > limit ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

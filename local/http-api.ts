@@ -137,7 +137,8 @@ function flattenClaims(payload: Record<string, unknown>): Record<string, string 
   );
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+/** A request body, or undefined when it is over `limit` bytes (what is over is read and dropped). */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
