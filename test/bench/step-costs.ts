@@ -6,6 +6,7 @@ import { redactTranscript } from '#domain/pii.ts';
 import type { StoredCall } from '#domain/ports.ts';
 import { renderPrompt } from '#domain/prompt.ts';
 import type { Transcript } from '#domain/transcript.ts';
+import { generateNotes, parsePromptTranscript } from '#local/bedrock/model/embedded-model.ts';
 import type { LocalStack } from '#local/stack.ts';
 import { makeCallBodies } from './calls.ts';
 import { cpuMsSince } from './types.ts';
@@ -13,6 +14,8 @@ import { cpuMsSince } from './types.ts';
 export interface StepCost {
   step: string;
   cpuMs: number;
+  /** A request to AWS (SDK client and emulator), our own code, or the embedded model inside the Converse request. */
+  kind: 'request' | 'ours' | 'model';
 }
 
 /**
@@ -27,26 +30,37 @@ export async function measureStepCosts(stack: LocalStack, count: number): Promis
   const deps = buildIngestDeps(loadConfig(process.env));
   const model = deps.model.resolve ? await deps.model.resolve() : deps.model;
   const costs: StepCost[] = [];
-  const step = async <T>(name: string, items: readonly T[], work: (item: T) => unknown) => {
+  const step = async <T>(name: string, kind: StepCost['kind'], items: readonly T[], work: (item: T) => unknown, callsPerItem = 1) => {
     const start = process.cpuUsage();
     let next = 0;
     await Promise.all(Array.from({ length: 10 }, async () => {
       while (next < items.length) await work(items[next++]!);
     }));
-    costs.push({ step: name, cpuMs: cpuMsSince(start) / items.length });
+    costs.push({ step: name, kind, cpuMs: cpuMsSince(start) / (items.length * callsPerItem) });
   };
   const calls: { callId: string; transcript: Transcript; hash: string }[] = [];
-  await step('parse, redact, hash', makeCallBodies(count, `steps-${Date.now()}`), (body) => {
+  await step('parse, redact, hash', 'ours', makeCallBodies(count, `steps-${Date.now()}`), (body) => {
     const message = parseInboundMessage(body);
     const { transcript } = redactTranscript(parseTranscriptDocument(message.callId, message.format, message.transcript, deps.formats));
     calls.push({ callId: message.callId, transcript, hash: hashTranscript(transcript) });
   });
-  await step('DynamoDB GetItem', calls, (c) => deps.calls.getCall(c.callId));
-  await step('S3 PutObject (transcript)', calls, (c) => deps.transcripts.putTranscript(c.transcript, c.hash));
-  await step('render prompt', calls, (c) => renderPrompt(c.transcript, { callDate: '2026-11-02', mode: model.mode }));
-  await step('Bedrock Converse (embedded model)', calls, (c) => model.generate(renderPrompt(c.transcript, { callDate: '2026-11-02', mode: model.mode })));
+  // The handler reads a batch's calls in one request (prefetchCalls), 10 calls a batch.
+  const batches = Array.from({ length: Math.ceil(calls.length / 10) }, (_, i) => calls.slice(i * 10, i * 10 + 10).map((c) => c.callId));
+  await step('DynamoDB BatchGetItem (10 calls a request)', 'request', batches, (ids) => deps.calls.getCalls!(ids), 10);
+  await step('S3 PutObject (transcript)', 'request', calls, (c) => deps.transcripts.putTranscript(c.transcript, c.hash));
+  await step('render prompt', 'ours', calls, (c) => renderPrompt(c.transcript, { callDate: '2026-11-02', mode: model.mode }));
+  await step('Bedrock Converse request', 'request', calls, (c) => model.generate(renderPrompt(c.transcript, { callDate: '2026-11-02', mode: model.mode })));
+  // The embedded model's own work, which the emulator runs inside each Converse request; it is
+  // taken out of the Converse figure below, which leaves the request itself (client and emulator).
+  const prompts = calls.map((c) => renderPrompt(c.transcript, { callDate: '2026-11-02', mode: model.mode }).messages[0]!.text);
+  await step('embedded model', 'model', prompts, (prompt) => {
+    const { callDate, turns } = parsePromptTranscript(prompt);
+    return generateNotes({ turns, callDate: callDate ?? '2026-11-02' });
+  });
+  const embedded = costs.find((c) => c.kind === 'model')!;
+  costs.find((c) => c.step === 'Bedrock Converse request')!.cpuMs -= embedded.cpuMs;
   const notes = { summary: 'The customer asked about a refund. The agent explained the steps.', topics: ['refund'], actionItems: [{ owner: 'agent' as const, text: 'Send the refund form', due: null }], outcome: 'resolved' as const };
-  await step('DynamoDB PutItem (notes)', calls, (c) => deps.calls.putCall(storedCall(c.callId, c.hash, notes)));
+  await step('DynamoDB PutItem (notes)', 'request', calls, (c) => deps.calls.putCall(storedCall(c.callId, c.hash, notes)));
   return costs;
 }
 

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { makeCallBodies } from './calls.ts';
 import { eventSourceSettings, runFloor, startBenchPipeline, startBenchStack, type PipelineFigures, type RunFigures } from './pipeline-run.ts';
 import { say, sampleHeap } from './progress.ts';
-import { measureStepCosts } from './step-costs.ts';
+import { measureStepCosts, type StepCost } from './step-costs.ts';
 import { cpuMsSince, fmt, metric, threadCpuMsSince, type BenchOptions, type BenchResult } from './types.ts';
 
 const NAME = 'throughput';
@@ -72,6 +72,7 @@ export async function run(options: BenchOptions): Promise<Omit<BenchResult, 'wal
     say(`${NAME}: CPU of each step of a call, on its own`);
     const steps = await measureStepCosts(stack, options.quick ? 200 : 500);
     const stepTotal = steps.reduce((sum, s) => sum + s.cpuMs, 0);
+    const byKind = (kind: StepCost['kind']) => steps.filter((s) => s.kind === kind).reduce((sum, s) => sum + s.cpuMs, 0);
     const memory = heap.stop();
     const valid = runs.every((run) => run.figures.processed === calls && run.figures.deadLettered === 0 && run.figures.missing === 0);
     const ofRounds = rounds > 1 ? ` (median of ${rounds} rounds)` : '';
@@ -86,6 +87,7 @@ export async function run(options: BenchOptions): Promise<Omit<BenchResult, 'wal
           ? [metric(NAME, 'CPU per call in the pipeline: function thread (SDK clients, our code) / main thread (emulators, event source) / other threads (GC, file I/O)', figures.functionCpuMsPerCall, 'ms', `${fmt(figures.functionCpuMsPerCall, 1)} / ${fmt(mainThreadCpuMs, 1)} / ${fmt(pipelineCpuMs - figures.functionCpuMsPerCall - mainThreadCpuMs, 1)}`)]
           : []),
         metric(NAME, 'CPU per call by step, client + emulator (one thread)', stepTotal, 'ms', `${steps.map((s) => `${s.step} ${fmt(s.cpuMs, 2)}`).join('; ')}; total ${fmt(stepTotal, 1)}`),
+        metric(NAME, 'of those steps: requests to AWS (SDK client + emulator) / our code / embedded model', byKind('request'), 'ms', `${fmt(byKind('request'), 1)} / ${fmt(byKind('ours'), 1)} / ${fmt(byKind('model'), 1)} (requests ${fmt((100 * byKind('request')) / stepTotal, 0)}%)`),
         metric(NAME, `calls processed (valid notes stored)${rounds > 1 ? ', each round' : ''}`, Math.min(...runs.map((run) => run.figures.processed)), `of ${calls}`, runs.map((run) => run.figures.processed).join(' / '), { text: `${calls}`, pass: valid }),
       ],
       details: { calls, warmUp, eventSource: settings, floors, rounds: runs, median: { ratio, floor, floorNoise, pipeline: figures }, cpuMsPerMessage: { pipeline: pipelineCpuMs, floor: floorCpuMs, pipelineMainThread: mainThreadCpuMs, pipelineFunctionThread: figures.functionCpuMsPerCall }, stepCpuMs: steps, memory },
