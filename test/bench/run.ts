@@ -57,7 +57,8 @@ for (const name of selected) {
 
 const table = new Table({ head: ['benchmark', 'metric', 'target', 'measured', 'result'], style: { head: [], border: [] }, wordWrap: true, colWidths: [12, 54, 11, 34, 8] });
 for (const r of results) {
-  for (const m of r.metrics) table.push([m.benchmark, m.metric, m.target, m.measured, m.pass === undefined ? '' : m.pass ? 'pass' : 'FAIL']);
+  // A row without a target is a figure to read beside the others: it says so rather than leaving cells blank.
+  for (const m of r.metrics) table.push([m.benchmark, m.metric, m.target || '—', m.measured, m.pass === undefined ? 'info' : m.pass ? 'pass' : 'FAIL']);
 }
 for (const f of failures) table.push([f.name, 'did not complete', '', f.error, 'FAIL']);
 const wallSeconds = (performance.now() - started) / 1000;
