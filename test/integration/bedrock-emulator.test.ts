@@ -15,7 +15,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CallNotesSchema } from '../../domain/notes.ts';
 import { renderPrompt, type NotesPrompt } from '../../domain/prompt.ts';
 import type { Transcript } from '../../domain/transcript.ts';
-import { bedrockRuntimeClient } from '../../adapters/bedrock-notes-model.ts';
+import { AdaptiveConcurrency } from '../../adapters/adaptive-concurrency.ts';
+import { BedrockNotesModel, bedrockRuntimeClient } from '../../adapters/bedrock-notes-model.ts';
 import { startBedrockEmulator, type BedrockEmulator } from '../../local/bedrock/server.ts';
 
 const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
@@ -88,6 +89,34 @@ describe('Bedrock emulator (Converse over HTTP with the real SDK)', () => {
     } finally {
       adapter.destroy();
       sdkDefault.destroy();
+    }
+  });
+
+  it('the adapter slows down once throttled: under a quota the same calls meet far fewer throttles than without its rate limiter', async () => {
+    // Its own emulator: a tokens-per-minute quota over a 1 s window, about three of these calls a second.
+    const quoted = await startBedrockEmulator({ port: 0, faults: { tokensPerMinute: 150_000, quotaWindowSeconds: 1 } });
+    const options = { endpoint: quoted.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
+    const prompt = renderPrompt(lostCardCall, { callDate: '2026-11-23', mode: 'tool' });
+    // Twelve calls at once through the model adapter (its retries and concurrency limit), as a batch would.
+    const throttlesFor = async (client: BedrockRuntimeClient) => {
+      await new Promise((r) => setTimeout(r, 1100)); // the previous run's tokens leave the window
+      const model = new BedrockNotesModel({ modelId: HAIKU, modelVersion: 'base', maxOutputTokens: 1024, client, concurrency: new AdaptiveConcurrency(), maxAttempts: 6, maxRetrySeconds: 30 });
+      const before = quoted.stats().throttled;
+      const answers = await Promise.all(Array.from({ length: 12 }, () => model.generate(prompt)));
+      expect(answers).toHaveLength(12);
+      return quoted.stats().throttled - before;
+    };
+    const adapter = bedrockRuntimeClient(options);
+    const withoutLimiter = bedrockRuntimeClient({ ...options, retryMode: 'standard' });
+    try {
+      const adaptive = await throttlesFor(adapter);
+      const standard = await throttlesFor(withoutLimiter);
+      expect(standard).toBeGreaterThan(0);
+      expect(adaptive).toBeLessThan(standard / 2);
+    } finally {
+      adapter.destroy();
+      withoutLimiter.destroy();
+      await quoted.close();
     }
   });
 
