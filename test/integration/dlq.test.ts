@@ -43,7 +43,7 @@ describe('Integration: dlq command on the local stack', () => {
     stack = await startTestStack({ writeStateFile: true });
     stateDir = dirname(stack.auth.keyFile);
     store = new DynamoDbCallStore(stack.resources.table, stack.clients.dynamodb);
-    // Quick retries, and no retrying inside a receive: five throttled receives take seconds.
+    // Quick retries, and no retrying inside a receive: five failed receives take seconds.
     pipeline = await startIngestPipeline(stack, {
       env: { CALLNOTES_RETRY_BASE_SECONDS: '1', CALLNOTES_RETRY_MAX_SECONDS: '2', CALLNOTES_MODEL_MAX_ATTEMPTS: '1', LOG_LEVEL: 'SILENT' },
     });
@@ -55,8 +55,9 @@ describe('Integration: dlq command on the local stack', () => {
   });
 
   it('lists messages that every receive failed on, with their call and receive count, without consuming them', { timeout: 90_000 }, async () => {
-    // Prepare: the model throttles everything, so each message fails 5 receives and is dead-lettered.
-    stack.bedrock.setFaults({ throttleRate: 1 });
+    // Prepare: the model times out on everything, so each message fails 5 receives and is dead-lettered.
+    // (Timeouts, not throttles: after a throttle the client's rate limiter would pace these retries.)
+    stack.bedrock.setFaults({ timeoutRate: 1 });
     await pipeline.send([sample('lost-card', callIds[0]!), sample('billing-dispute', callIds[1]!), sample('plan-upgrade', callIds[2]!)]);
     await until('3 dead letters', async () => (await depth(stack.resources.dlqUrl)) === 3, 60_000);
 
@@ -89,7 +90,7 @@ describe('Integration: dlq command on the local stack', () => {
 
   it('redrives dead letters to the inbound queue, where they are processed once the faults are gone', { timeout: 90_000 }, async () => {
     // Prepare
-    stack.bedrock.setFaults({ throttleRate: 0 });
+    stack.bedrock.setFaults({ timeoutRate: 0 });
 
     // Act
     const { stdout } = await dlqCommand('redrive');
