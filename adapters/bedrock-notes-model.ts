@@ -30,14 +30,13 @@ const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EH
  * `disableConcurrentStreams`, which opens a new connection (a TLS handshake on AWS) for every
  * request: right for its bidirectional streams, needless for Converse, which we only call
  * (test/integration/bedrock-emulator.test.ts counts the connections; `npm run bench` shows the cost).
- * The SDK's adaptive retry mode, with its one attempt, adds only its client-side rate limiter: once
- * Bedrock throttles, the limiter spaces the requests of every model on this client at the rate the
- * quota admits (CUBIC), where our retries alone would send the next waiting call at once and be
- * throttled again (the quota benchmark: 2,748 throttles for 2,916 calls before, 51 for 224 after).
- * Until a first throttle it is off. Without the SDK logger middleware (withoutSdkLogger).
+ * Pacing after throttles is AdaptiveConcurrency's (its pause), not the SDK's adaptive retry mode:
+ * that mode's rate limiter ignores the caller's deadline, lets a call that gave up take a token
+ * later, and stays on for the container's life once a throttle turned it on.
+ * Without the SDK logger middleware (withoutSdkLogger).
  */
 export function bedrockRuntimeClient(config: BedrockRuntimeClientConfig = {}): BedrockRuntimeClient {
-  return withoutSdkLogger(new BedrockRuntimeClient({ maxAttempts: 1, retryMode: 'adaptive', requestHandler: new NodeHttpHandler(), ...config }));
+  return withoutSdkLogger(new BedrockRuntimeClient({ maxAttempts: 1, requestHandler: new NodeHttpHandler(), ...config }));
 }
 
 export interface BedrockNotesModelOptions {

@@ -56,7 +56,7 @@ describe('Integration: dlq command on the local stack', () => {
 
   it('lists messages that every receive failed on, with their call and receive count, without consuming them', { timeout: 90_000 }, async () => {
     // Prepare: the model times out on everything, so each message fails 5 receives and is dead-lettered.
-    // (Timeouts, not throttles: after a throttle the client's rate limiter would pace these retries.)
+    // (Timeouts, not throttles: after a throttle the concurrency limiter's pause would pace these attempts.)
     stack.bedrock.setFaults({ timeoutRate: 1 });
     await pipeline.send([sample('lost-card', callIds[0]!), sample('billing-dispute', callIds[1]!), sample('plan-upgrade', callIds[2]!)]);
     await until('3 dead letters', async () => (await depth(stack.resources.dlqUrl)) === 3, 60_000);
