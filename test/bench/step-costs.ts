@@ -49,16 +49,17 @@ export async function measureStepCosts(stack: LocalStack, count: number): Promis
   await step('DynamoDB BatchGetItem (10 calls a request)', 'request', batches, (ids) => deps.calls.getCalls!(ids), 10);
   await step('S3 PutObject (transcript)', 'request', calls, (c) => deps.transcripts.putTranscript(c.transcript, c.hash));
   await step('render prompt', 'ours', calls, (c) => renderPrompt(c.transcript, { callDate: '2026-11-02', mode: model.mode }));
-  await step('Bedrock Converse request', 'request', calls, (c) => model.generate(renderPrompt(c.transcript, { callDate: '2026-11-02', mode: model.mode })));
+  const rendered = calls.map((c) => renderPrompt(c.transcript, { callDate: '2026-11-02', mode: model.mode }));
+  await step('Bedrock Converse request', 'request', rendered, (prompt) => model.generate(prompt));
   // The embedded model's own work, which the emulator runs inside each Converse request; it is
   // taken out of the Converse figure below, which leaves the request itself (client and emulator).
-  const prompts = calls.map((c) => renderPrompt(c.transcript, { callDate: '2026-11-02', mode: model.mode }).messages[0]!.text);
-  await step('embedded model', 'model', prompts, (prompt) => {
-    const { callDate, turns } = parsePromptTranscript(prompt);
+  await step('embedded model', 'model', rendered, (prompt) => {
+    const { callDate, turns } = parsePromptTranscript(prompt.messages[0]!.text);
     return generateNotes({ turns, callDate: callDate ?? '2026-11-02' });
   });
   const embedded = costs.find((c) => c.kind === 'model')!;
-  costs.find((c) => c.step === 'Bedrock Converse request')!.cpuMs -= embedded.cpuMs;
+  const converse = costs.find((c) => c.step === 'Bedrock Converse request')!;
+  converse.cpuMs = Math.max(0, converse.cpuMs - embedded.cpuMs);
   const notes = { summary: 'The customer asked about a refund. The agent explained the steps.', topics: ['refund'], actionItems: [{ owner: 'agent' as const, text: 'Send the refund form', due: null }], outcome: 'resolved' as const };
   await step('DynamoDB PutItem (notes)', 'request', calls, (c) => deps.calls.putCall(storedCall(c.callId, c.hash, notes)));
   return costs;
