@@ -1,4 +1,4 @@
-import { DeleteMessageBatchCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { startIngestPipeline, type CallOutcome } from '#local/pipeline.ts';
 import type { FaultConfig } from '#local/bedrock/faults.ts';
@@ -51,6 +51,12 @@ export interface RunFigures {
 export async function runFloor(stack: LocalStack, bodies: string[], label: string): Promise<RunFigures> {
   const { batchSize, maximumConcurrency, maximumBatchingWindowSeconds } = eventSourceSettings(stack);
   const queueUrl = stack.resources.queueUrl;
+  // The floor counts every message it receives as its own: one left by the run before would inflate it.
+  const { Attributes = {} } = await stack.clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  const left = Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+  if (left > 0) throw new Error(`${label}: the queue still holds ${left} message(s) from the run before; the floor would count them as its own`);
   let done = 0;
   let running = true;
   const receive = () => receiveBatch(stack.clients.sqs, { queueUrl, batchSize, maximumBatchingWindowSeconds }, { running: () => running });
