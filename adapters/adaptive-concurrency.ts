@@ -7,7 +7,7 @@
  * row, up to `maxPauseMs`, jittered), and the first success ends the doubling. Without the pause,
  * the slot a throttled call frees goes at once to the next waiting call, which meets the same
  * exhausted quota: a backlog then costs a throttle per waiting call, again and again (the quota
- * benchmark counted 13 throttles a success). Waiting, for a slot or out a pause, ends at the
+ * benchmark printed 2,748 throttles for 2,916 model calls; 43 for 214 with the pause). Waiting, for a slot or out a pause, ends at the
  * caller's deadline, first come first served.
  */
 export interface AdaptiveConcurrencyOptions {
@@ -60,8 +60,8 @@ export class AdaptiveConcurrency {
   }
 
   /** Milliseconds until calls may start again after a throttle (0 when not paused). */
-  pausedFor(now = Date.now()): number {
-    return Math.max(0, this.#pausedUntil - now);
+  pausedFor(): number {
+    return Math.max(0, this.#pausedUntil - Date.now());
   }
 
   /**

@@ -40,7 +40,7 @@ const localRunnerHook = (record: SQSRecord, results: IngestResult[], context: Co
 export function makeHandler(deps: IngestDeps, options: IngestHandlerOptions = {}) {
   const recordHandler = (batchDeps: IngestDeps, read: Map<string, InboundRecord>, inTurn = oneAtATimePerCall()) => async (record: SQSRecord, context: Context) => {
     try {
-      const inbound = read.get(record.messageId) ?? { messageId: record.messageId, body: record.body };
+      const inbound = read.get(record.messageId)!; // read holds every record of this event
       // The time budget is taken when the record's turn comes, not when it starts waiting.
       const results = await inTurn(inbound, () => ingestMessage(inbound, batchDeps, { deadline: remainingTimeBudget(context, options.minRecordMs ?? 15_000) }));
       for (const result of results) options.callMetrics?.record(record.messageId, result);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SendMessageBatchCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { loadLocalStackSettings, loadOperatorSettings } from '#adapters/config.ts';
 import { SqsDeadLetterQueue } from '#adapters/sqs-dlq.ts';
@@ -12,6 +12,7 @@ import { findTarget } from '#cli/target.ts';
 import type { FaultConfig } from '#local/bedrock/faults.ts';
 import type { BedrockEmulatorStats } from '#local/bedrock/server.ts';
 import { loadServerlessConfig } from '#local/serverless-config.ts';
+import { queueDepth } from '#local/sqs-event-source.ts';
 import { freePortsEnv, startLocalStack, type LocalStack, type LocalStackInfo } from '#local/stack.ts';
 import { accountSoak, type DeadLetterSeen, type SentMessage, type SoakReport, type StoredItem } from './accounting.ts';
 import { loadCallTemplates, planSoakMessages, type PlannedMessage } from './messages.ts';
@@ -337,14 +338,6 @@ function* sendChunks(planned: PlannedMessage[]): Generator<PlannedMessage[]> {
     bytes += size;
   }
   if (chunk.length > 0) yield chunk;
-}
-
-/** Messages on the queue: visible, in flight and delayed (0 only when nothing is left to do). */
-async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
-  );
-  return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
 }
 
 async function scanItems(doc: DynamoDBDocumentClient, table: string): Promise<StoredItem[]> {

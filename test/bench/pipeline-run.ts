@@ -1,8 +1,8 @@
-import { DeleteMessageBatchCommand, GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { startIngestPipeline, type CallOutcome } from '#local/pipeline.ts';
 import type { FaultConfig } from '#local/bedrock/faults.ts';
-import { receiveBatch } from '#local/sqs-event-source.ts';
+import { queueDepth, receiveBatch } from '#local/sqs-event-source.ts';
 import type { LocalStack } from '#local/stack.ts';
 import { startTestStack } from '../support/local-stack.ts';
 import { every, say } from './progress.ts';
@@ -52,10 +52,7 @@ export async function runFloor(stack: LocalStack, bodies: string[], label: strin
   const { batchSize, maximumConcurrency, maximumBatchingWindowSeconds } = eventSourceSettings(stack);
   const queueUrl = stack.resources.queueUrl;
   // The floor counts every message it receives as its own: one left by the run before would inflate it.
-  const { Attributes = {} } = await stack.clients.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-  );
-  const left = Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+  const left = await queueDepth(stack.clients.sqs, queueUrl);
   if (left > 0) throw new Error(`${label}: the queue still holds ${left} message(s) from the run before; the floor would count them as its own`);
   let done = 0;
   let running = true;

@@ -4,7 +4,7 @@ import { parseInboundMessage } from '#domain/inbound.ts';
 import { hashTranscript } from '#domain/ingest.ts';
 import { redactTranscript } from '#domain/pii.ts';
 import type { StoredCall } from '#domain/ports.ts';
-import { renderPrompt } from '#domain/prompt.ts';
+import { renderPrompt, type NotesPrompt } from '#domain/prompt.ts';
 import type { Transcript } from '#domain/transcript.ts';
 import { generateNotes, parsePromptTranscript } from '#local/bedrock/model/embedded-model.ts';
 import type { LocalStack } from '#local/stack.ts';
@@ -48,8 +48,8 @@ export async function measureStepCosts(stack: LocalStack, count: number): Promis
   const batches = Array.from({ length: Math.ceil(calls.length / 10) }, (_, i) => calls.slice(i * 10, i * 10 + 10).map((c) => c.callId));
   await step('DynamoDB BatchGetItem (10 calls a request)', 'request', batches, (ids) => deps.calls.getCalls!(ids), 10);
   await step('S3 PutObject (transcript)', 'request', calls, (c) => deps.transcripts.putTranscript(c.transcript, c.hash));
-  await step('render prompt', 'ours', calls, (c) => renderPrompt(c.transcript, { callDate: '2026-11-02', mode: model.mode }));
-  const rendered = calls.map((c) => renderPrompt(c.transcript, { callDate: '2026-11-02', mode: model.mode }));
+  const rendered: NotesPrompt[] = [];
+  await step('render prompt', 'ours', calls, (c) => rendered.push(renderPrompt(c.transcript, { callDate: '2026-11-02', mode: model.mode })));
   await step('Bedrock Converse request', 'request', rendered, (prompt) => model.generate(prompt));
   // The embedded model's own work, which the emulator runs inside each Converse request; it is
   // taken out of the Converse figure below, which leaves the request itself (client and emulator).

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,8 +29,7 @@ describe('the SDK schema tables with literal trait keys', () => {
 
   it.each(['client-s3', 'client-dynamodb', 'client-sqs', 'client-bedrock-runtime', 'client-bedrock'])(
     '@aws-sdk/%s: no computed key is left in its schema tables',
-    async (client) => {
-      const { readFileSync } = await import('node:fs');
+    (client) => {
       const source = readFileSync(resolve(`node_modules/@aws-sdk/${client}/dist-es/schemas/schemas_0.js`), 'utf8');
       expect(source).toMatch(/\[_\w+\]:/);
       expect(plugins.literalSchemaKeys(source).match(/\[_\w+\]:/g) ?? []).toEqual([]);
@@ -53,7 +53,6 @@ describe('the SDK schema tables with literal trait keys', () => {
 
   it('lets esbuild drop the tables of operations a bundle never sends', async () => {
     const entry = join(outdir, 'put-object.ts');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(entry, `export { PutObjectCommand } from ${JSON.stringify(resolve('node_modules/@aws-sdk/client-s3/dist-es/index.js'))};`);
     const sizes = await Promise.all([false, true].map(async (withPlugins) => {
       const result = await build({ entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'node', minify: true, logLevel: 'silent', plugins: withPlugins ? plugins : [] });
@@ -67,7 +66,6 @@ describe('the SDK schema tables with literal trait keys', () => {
 
   it('bundles only the name and version of an SDK package.json, and the user agent still names the version', async () => {
     const entry = join(outdir, 'user-agent.ts');
-    const { writeFileSync, readFileSync } = await import('node:fs');
     writeFileSync(
       entry,
       `import { S3Client } from ${JSON.stringify(resolve('node_modules/@aws-sdk/client-s3/dist-es/index.js'))};
@@ -79,7 +77,6 @@ describe('the SDK schema tables with literal trait keys', () => {
     const file = join(outdir, 'ua', 'user-agent.mjs');
     const { version, description } = JSON.parse(readFileSync('node_modules/@aws-sdk/client-s3/package.json', 'utf8'));
     expect(readFileSync(file, 'utf8')).not.toContain(description);
-    const { spawnSync } = await import('node:child_process');
     const run = spawnSync(process.execPath, [file], { encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toContainEqual(['aws-sdk-js', version]);
