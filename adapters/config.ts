@@ -198,7 +198,7 @@ export interface LocalStackSettings {
   ports: { sqs: number; dynamodb: number; s3: number; bedrock: number; api: number };
   stage: string;
   stateDir: string;
-  /** Where the local S3 keeps objects (CALLNOTES_S3_DIR); unset: RAM (/dev/shm) when it has room, else <stateDir>/s3. */
+  /** A folder for the local S3 to keep its objects in as files (CALLNOTES_S3_DIR); unset: in memory. */
   s3Dir?: string;
   /** Log level of the functions run offline: quieter than deployed, so the notes stay readable. */
   functionLogLevel: string;

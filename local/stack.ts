@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -14,6 +14,7 @@ import { startHttpApi, type HttpHandler } from './http-api.ts';
 import { lambdaContext } from './sqs-event-source.ts';
 import { startBedrockEmulator, type BedrockEmulator, type FaultConfig } from './bedrock/server.ts';
 import { createDeclaredResources, intrinsicValue, type LocalResource } from './resources.ts';
+import { S3MemoryStore } from './s3-memory-store.ts';
 import { loadServerlessConfig, type ServerlessConfig } from './serverless-config.ts';
 
 /** Settings for a stack on free ports and its own state folder, so it never collides with a running `npm start`. */
@@ -70,25 +71,6 @@ const listen = (server: Server, port: number, host: string) =>
 
 const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
-/** RAM needed free in /dev/shm before the local S3 keeps its objects there. */
-const SHM_MIN_FREE_BYTES = 1024 ** 3;
-
-/**
- * Where the local S3 keeps objects. They last as long as the stack (resetOnClose), as DynamoDB's
- * items do in dynalite's memory, so by default they go to RAM when the system has a tmpfs with
- * room (a folder of this user's only), which spares s3rver's several file operations a request.
- */
-function localS3Root(settings: LocalStackSettings): string {
-  if (settings.s3Dir) return settings.s3Dir;
-  try {
-    const { bavail, bsize } = statfsSync('/dev/shm');
-    if (bavail * bsize >= SHM_MIN_FREE_BYTES) return join('/dev/shm', `callnotes-s3-${process.getuid?.() ?? 'user'}`);
-  } catch {
-    // no /dev/shm (macOS, Windows)
-  }
-  return join(settings.stateDir, 's3');
-}
-
 /** Removes `<pid>-*` folders of processes that no longer run (a stack killed before it closed). */
 function removeOrphanedDirs(root: string): void {
   for (const name of readdirSync(root)) {
@@ -105,6 +87,33 @@ function processRuns(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * The local S3: s3rver, its objects in memory for the life of the stack as dynalite's items are
+ * (S3MemoryStore), or in a folder of CALLNOTES_S3_DIR (s3rver's file store) for a user who wants
+ * to look at them as files while the stack runs.
+ */
+async function startLocalS3(settings: LocalStackSettings): Promise<{ port: number; close: () => Promise<void> }> {
+  const options = { port: settings.ports.s3, address: settings.host, silent: true, resetOnClose: true, vhostBuckets: false };
+  if (!settings.s3Dir) {
+    const s3 = new S3rver(options);
+    S3MemoryStore.install(s3);
+    const { port } = await s3.run();
+    return { port, close: () => s3.close() };
+  }
+  mkdirSync(settings.s3Dir, { recursive: true, mode: 0o700 });
+  removeOrphanedDirs(settings.s3Dir);
+  const directory = mkdtempSync(join(settings.s3Dir, `${process.pid}-`));
+  const s3 = new S3rver({ ...options, directory });
+  const { port } = await s3.run();
+  return {
+    port,
+    close: async () => {
+      await s3.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function startLocalStack(options: StartOptions): Promise<LocalStack> {
@@ -124,16 +133,8 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStack
     const sqsPort = (sqsServer.address() as { port: number }).port;
     closers.push(() => close(sqsServer));
 
-    const s3Root = localS3Root(settings);
-    mkdirSync(s3Root, { recursive: true, mode: 0o700 });
-    removeOrphanedDirs(s3Root);
-    const s3Dir = mkdtempSync(join(s3Root, `${process.pid}-`));
-    const s3 = new S3rver({ port: settings.ports.s3, address: host, silent: true, directory: s3Dir, resetOnClose: true, vhostBuckets: false });
-    const s3Address = await s3.run();
-    closers.push(async () => {
-      await s3.close();
-      rmSync(s3Dir, { recursive: true, force: true });
-    });
+    const s3 = await startLocalS3(settings);
+    closers.push(s3.close);
 
     const bedrock = await startBedrockEmulator({
       port: settings.ports.bedrock,
@@ -141,11 +142,11 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStack
       region,
       faults: options.faults,
       // Customization jobs read their training data from, and write metrics to, the local bucket.
-      s3: { endpoint: url(s3Address.port), region, credentials: LOCAL_CREDENTIALS, forcePathStyle: true },
+      s3: { endpoint: url(s3.port), region, credentials: LOCAL_CREDENTIALS, forcePathStyle: true },
     });
     closers.push(() => bedrock.close());
 
-    const partialEndpoints = { sqs: url(sqsPort), dynamodb: url(dynamoPort), s3: url(s3Address.port), bedrock: url(bedrock.port) };
+    const partialEndpoints = { sqs: url(sqsPort), dynamodb: url(dynamoPort), s3: url(s3.port), bedrock: url(bedrock.port) };
     const clientConfig = { region, credentials: LOCAL_CREDENTIALS };
     const clients = {
       sqs: new SQSClient({ ...clientConfig, endpoint: partialEndpoints.sqs }),
