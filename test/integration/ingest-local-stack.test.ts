@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallNotesSchema } from '#domain/notes.ts';
 import { startIngestPipeline, type IngestPipeline } from '#local/pipeline.ts';
-import { lambdaContext, type BatchOutcome } from '#local/sqs-event-source.ts';
+import { lambdaContext, queueDepth as depthOf, type BatchOutcome } from '#local/sqs-event-source.ts';
 import type { LocalStack } from '#local/stack.ts';
 import { startTestStack } from '../support/local-stack.ts';
 
@@ -27,12 +26,7 @@ describe('Integration: ingest function on the local stack', () => {
     await stack?.close();
   });
 
-  const queueDepth = async (queueUrl: string) => {
-    const { Attributes = {} } = await stack.clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-    );
-    return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
-  };
+  const queueDepth = (queueUrl: string) => depthOf(stack.clients.sqs, queueUrl);
 
   it('turns a message on the queue into a stored call with valid notes', async () => {
     // Prepare
