@@ -19,7 +19,8 @@ export interface Config {
   pricing: { inputPer1k: number; outputPer1k: number };
   /** A record is not started with less than this much of the invocation left; it goes back to the queue. */
   minRecordMs: number;
-  limits: { maxInlineBytes: number; maxObjectBytes: number; maxInputTokens: number };
+  /** inFlightMs: the ingest function's timeout (CALLNOTES_INGEST_TIMEOUT_SECONDS): how long a message may still be in processing. */
+  limits: { maxInlineBytes: number; maxObjectBytes: number; maxInputTokens: number; inFlightMs: number };
   /** Speaker label -> role for channel-separated or diarized transcripts, e.g. {"ch_0":"agent","ch_1":"customer"}. */
   channelRoles?: Record<string, 'agent' | 'customer' | 'other'>;
   retry: { baseSeconds: number; maxSeconds: number };
@@ -109,6 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxInlineBytes: integer(env, 'CALLNOTES_MAX_INLINE_BYTES', 240_000, 1024),
       maxObjectBytes: integer(env, 'CALLNOTES_MAX_OBJECT_BYTES', 20_000_000, 1024),
       maxInputTokens: integer(env, 'CALLNOTES_MAX_INPUT_TOKENS', 24_000, 500),
+      inFlightMs: integer(env, 'CALLNOTES_INGEST_TIMEOUT_SECONDS', 60, 1) * 1000,
     },
     channelRoles: channelRoles(env),
     retry: {

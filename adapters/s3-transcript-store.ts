@@ -1,7 +1,10 @@
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvalidInputError, OversizedInputError } from '#domain/errors.ts';
-import type { TranscriptStore } from '#domain/ports.ts';
+import type { StoredTranscript, TranscriptStore } from '#domain/ports.ts';
 import type { Transcript } from '#domain/transcript.ts';
+
+/** Object metadata (x-amz-meta-message-id): the SQS message that stored a transcript version first. */
+const MESSAGE_ID = 'message-id';
 
 export class S3TranscriptStore implements TranscriptStore {
   constructor(
@@ -9,17 +12,38 @@ export class S3TranscriptStore implements TranscriptStore {
     private readonly client: S3Client = new S3Client({}),
   ) {}
 
-  async putTranscript(transcript: Transcript, hash: string): Promise<string> {
+  /**
+   * A conditional write (If-None-Match): the first message to store a transcript version holds it,
+   * so a second delivery of the same call (another message) learns that the first may be calling
+   * the model now. The object's content is the same whoever writes it: its key is the hash.
+   */
+  async putTranscript(transcript: Transcript, hash: string, messageId: string): Promise<StoredTranscript> {
     const key = `transcripts/${transcript.callId}/${hash}.json`;
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.bucketName,
-        Key: key,
-        Body: JSON.stringify(transcript),
-        ContentType: 'application/json',
-      }),
-    );
-    return `s3://${this.bucketName}/${key}`;
+    const uri = `s3://${this.bucketName}/${key}`;
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucketName,
+          Key: key,
+          Body: JSON.stringify(transcript),
+          ContentType: 'application/json',
+          IfNoneMatch: '*',
+          Metadata: { [MESSAGE_ID]: messageId },
+        }),
+      );
+      return { uri };
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      // 409: another conditional write of this key is under way (S3 asks to try again; it is the other message's).
+      if (name === 'ConditionalRequestConflict') return { uri, heldBy: { messageId: 'unknown', since: new Date() } };
+      if (name !== 'PreconditionFailed') throw error;
+    }
+    const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucketName, Key: key }));
+    const holder = head.Metadata?.[MESSAGE_ID];
+    // This message's own earlier attempt (a retry after a failure): nobody else holds the call.
+    if (holder === messageId) return { uri };
+    // An object without the metadata was written before messages held transcripts: long done.
+    return { uri, heldBy: { messageId: holder ?? 'unknown', since: holder ? (head.LastModified ?? new Date()) : new Date(0) } };
   }
 
   async getTranscript(uri: string): Promise<Transcript> {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import pRetry from 'p-retry';
 import { InvalidInputError, OversizedInputError } from './errors.ts';
 import {
   classifyInbound,
@@ -175,7 +176,11 @@ async function processCall(
     return { status: 'duplicate', callId: message.callId };
   }
 
-  const transcriptUri = await deps.transcripts.putTranscript(transcript, transcriptHash);
+  const kept = await deps.transcripts.putTranscript(transcript, transcriptHash, record.messageId);
+  if (kept.heldBy && (await notesOfOtherMessage(message.callId, transcriptHash, kept.heldBy.since, deps, options))) {
+    return { status: 'duplicate', callId: message.callId };
+  }
+  const transcriptUri = kept.uri;
   // One model for the whole call: the champion pointer may move while it runs.
   const model = deps.model.resolve ? await deps.model.resolve() : deps.model;
   const written = await writeNotes(
@@ -213,6 +218,47 @@ async function processCall(
 }
 
 const MAX_KNOWN_VERSIONS = 100;
+
+/** How long a message may still be in processing after it began, when the deployment does not say (the ingest timeout). */
+export const DEFAULT_IN_FLIGHT_MS = 60_000;
+
+/**
+ * The longest a copy waits for another message's notes. A Haiku call takes 1 to 3 s; 10 s of a
+ * 1 GB Lambda costs about a third of a call's tokens (~700 in, ~190 out), so past it calling the
+ * model is cheaper than waiting for a first message that has likely failed and will be retried.
+ */
+const MAX_WAIT_FOR_OTHER_MS = 10_000;
+
+class NotesNotYet extends Error {}
+
+/**
+ * Another message with this call (a producer that sent it twice; the copies went to different
+ * batches) stored the same transcript version first, at `since`, and may be calling the model now.
+ * Waits for its notes rather than calling the model a second time: until they are stored, until
+ * that message can no longer be in processing (`inFlightMs` after `since`), for 10 s at most, or
+ * until this record's deadline. True if its notes came; false and this message goes on (the
+ * conditional write keeps one record) if they did not, so a copy whose first failed still gets
+ * its notes.
+ */
+async function notesOfOtherMessage(callId: string, hash: string, since: Date, deps: IngestDeps, options: IngestOptions): Promise<boolean> {
+  const now = deps.clock.now().getTime();
+  const until = Math.min(since.getTime() + (deps.limits.inFlightMs ?? DEFAULT_IN_FLIGHT_MS), now + MAX_WAIT_FOR_OTHER_MS, options.deadline ?? Number.POSITIVE_INFINITY);
+  const budget = until - now;
+  if (budget <= 0) return false;
+  try {
+    await pRetry(
+      async () => {
+        const call = await deps.calls.getCall(callId);
+        if (!call || !knownVersions(call).includes(hash)) throw new NotesNotYet();
+      },
+      { retries: Number.POSITIVE_INFINITY, minTimeout: 250, factor: 1.5, maxTimeout: 2_000, randomize: true, maxRetryTime: budget, shouldRetry: ({ error }) => error instanceof NotesNotYet },
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof NotesNotYet) return false;
+    throw error;
+  }
+}
 
 function knownVersions(call: StoredCall): string[] {
   return call.transcriptHashes ?? [call.transcriptHash];

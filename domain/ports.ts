@@ -93,9 +93,20 @@ export interface CallStore {
   putRejection(rejection: Rejection): Promise<void>;
 }
 
+/** Where putTranscript keeps a transcript version, and whether another message stored it first. */
+export interface StoredTranscript {
+  uri: string;
+  /**
+   * Another SQS message (the same call sent twice) stored this transcript version first, at
+   * `since`, and may still be writing its notes. Absent when this message stored it, now or on an
+   * earlier attempt.
+   */
+  heldBy?: { messageId: string; since: Date };
+}
+
 export interface TranscriptStore {
-  /** Keeps the (redacted) normalized transcript; returns where it is. */
-  putTranscript(transcript: Transcript, hash: string): Promise<string>;
+  /** Keeps the (redacted) normalized transcript for the message `messageId`; the first message to store a version holds it. */
+  putTranscript(transcript: Transcript, hash: string, messageId: string): Promise<StoredTranscript>;
   /** Reads a transcript document delivered by reference (s3://bucket/key), refusing one over maxBytes. */
   readObject(uri: string, maxBytes: number): Promise<{ body: string; metadata: Record<string, string> }>;
   /** Reads back a transcript that putTranscript stored (curation renders training records from it). */
@@ -111,7 +122,8 @@ export interface IngestDeps {
   calls: CallStore;
   transcripts: TranscriptStore;
   clock: Clock;
-  limits: { maxInlineBytes: number; maxObjectBytes: number; maxInputTokens?: number };
+  /** inFlightMs: how long a message can still be in processing after it started (the ingest timeout). */
+  limits: { maxInlineBytes: number; maxObjectBytes: number; maxInputTokens?: number; inFlightMs?: number };
   /** Speaker-to-role configuration for formats whose labels are not roles (channels, diarized speakers). */
   formats?: FormatOptions;
 }

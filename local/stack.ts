@@ -14,6 +14,7 @@ import { startHttpApi, type HttpHandler } from './http-api.ts';
 import { lambdaContext } from './sqs-event-source.ts';
 import { startBedrockEmulator, type BedrockEmulator, type FaultConfig } from './bedrock/server.ts';
 import { createDeclaredResources, intrinsicValue, type LocalResource } from './resources.ts';
+import { installConditionalWrites } from './s3-conditional-writes.ts';
 import { S3MemoryStore } from './s3-memory-store.ts';
 import { loadServerlessConfig, type ServerlessConfig } from './serverless-config.ts';
 
@@ -90,7 +91,7 @@ function processRuns(pid: number): boolean {
 }
 
 /**
- * The local S3: s3rver, its objects in memory for the life of the stack as dynalite's items are
+ * The local S3: s3rver with S3's conditional PutObject (If-None-Match), its objects in memory for the life of the stack as dynalite's items are
  * (S3MemoryStore), or in a folder of CALLNOTES_S3_DIR (s3rver's file store) for a user who wants
  * to look at them as files while the stack runs.
  */
@@ -99,6 +100,7 @@ async function startLocalS3(settings: LocalStackSettings): Promise<{ port: numbe
   if (!settings.s3Dir) {
     const s3 = new S3rver(options);
     S3MemoryStore.install(s3);
+    installConditionalWrites(s3);
     const { port } = await s3.run();
     return { port, close: () => s3.close() };
   }
@@ -106,6 +108,7 @@ async function startLocalS3(settings: LocalStackSettings): Promise<{ port: numbe
   removeOrphanedDirs(settings.s3Dir);
   const directory = mkdtempSync(join(settings.s3Dir, `${process.pid}-`));
   const s3 = new S3rver({ ...options, directory });
+  installConditionalWrites(s3);
   const { port } = await s3.run();
   return {
     port,

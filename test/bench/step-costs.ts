@@ -47,7 +47,7 @@ export async function measureStepCosts(stack: LocalStack, count: number): Promis
   // The handler reads a batch's calls in one request (prefetchCalls), 10 calls a batch.
   const batches = Array.from({ length: Math.ceil(calls.length / 10) }, (_, i) => calls.slice(i * 10, i * 10 + 10).map((c) => c.callId));
   await step('DynamoDB BatchGetItem (10 calls a request)', 'request', batches, (ids) => deps.calls.getCalls!(ids), 10);
-  await step('S3 PutObject (transcript)', 'request', calls, (c) => deps.transcripts.putTranscript(c.transcript, c.hash));
+  await step('S3 PutObject (transcript)', 'request', calls, (c) => deps.transcripts.putTranscript(c.transcript, c.hash, `steps-${c.callId}`));
   const rendered: NotesPrompt[] = [];
   await step('render prompt', 'ours', calls, (c) => rendered.push(renderPrompt(c.transcript, { callDate: '2026-11-02', mode: model.mode })));
   await step('Bedrock Converse request', 'request', rendered, (prompt) => model.generate(prompt));

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PassThrough, type Readable } from 'node:stream';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDbCallStore } from '#adapters/dynamodb-call-store.ts';
+import { S3TranscriptStore } from '#adapters/s3-transcript-store.ts';
 import type { StoredCall } from '#domain/ports.ts';
+import type { Transcript } from '#domain/transcript.ts';
 import type { LocalStack } from '#local/stack.ts';
 import { validNotes } from '../support/fakes.ts';
 import { startTestStack } from '../support/local-stack.ts';
@@ -43,5 +47,46 @@ describe('DynamoDbCallStore.getCalls on the local stack', () => {
     expect([...found.keys()].sort()).toEqual(ids.slice(0, 120).sort());
     expect(found.get('batch-7')).toEqual(await store.getCall('batch-7'));
     expect(found.has('batch-125')).toBe(false);
+  });
+});
+
+describe('S3TranscriptStore.putTranscript on the local stack (S3 conditional writes)', () => {
+  const transcript = (callId: string) => ({ callId, turns: [{ role: 'agent' as const, text: 'Hello' }], meta: { format: 'turns', speakerRoles: {} } }) as unknown as Transcript;
+
+  it('the first message to store a transcript version holds it; another message learns who and since when', async () => {
+    const transcripts = new S3TranscriptStore(stack.resources.bucket, stack.clients.s3);
+    const before = Date.now();
+
+    const first = await transcripts.putTranscript(transcript('claim-1'), 'h1', 'message-a');
+    const again = await transcripts.putTranscript(transcript('claim-1'), 'h1', 'message-a');
+    const copy = await transcripts.putTranscript(transcript('claim-1'), 'h1', 'message-b');
+    const otherVersion = await transcripts.putTranscript(transcript('claim-1'), 'h2', 'message-b');
+
+    expect(first).toEqual({ uri: `s3://${stack.resources.bucket}/transcripts/claim-1/h1.json` });
+    expect(again).toEqual(first);
+    expect(copy.heldBy?.messageId).toBe('message-a');
+    // S3's Last-Modified has whole seconds.
+    expect(copy.heldBy!.since.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(otherVersion.heldBy).toBeUndefined();
+    expect(await transcripts.getTranscript(first.uri)).toEqual(transcript('claim-1'));
+  });
+
+  it('the local S3 refuses a second conditional write of a key, and one that races a write under way', async () => {
+    const put = (key: string, body: string | Readable) =>
+      stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.resources.bucket, Key: key, Body: body, IfNoneMatch: '*', ContentLength: 5 })).then(
+        () => 'stored',
+        (error: { name: string; $metadata: { httpStatusCode?: number } }) => `${error.name} ${error.$metadata.httpStatusCode}`,
+      );
+
+    expect(await put('conditional/one.txt', 'first')).toBe('stored');
+    expect(await put('conditional/one.txt', 'again')).toBe('PreconditionFailed 412');
+    // A body still arriving keeps the first write under way while the second is sent.
+    const slow = new PassThrough();
+    const underWay = put('conditional/two.txt', slow);
+    slow.write('sl');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await put('conditional/two.txt', 'other')).toBe('ConditionalRequestConflict 409');
+    slow.end('ow!');
+    expect(await underWay).toBe('stored');
   });
 });

@@ -1,7 +1,7 @@
 import { ConflictError, InvalidInputError, OversizedInputError } from '#domain/errors.ts';
 import type { CallNotes } from '#domain/notes.ts';
 import type { Rating } from '#domain/ratings.ts';
-import type { CallStore, IngestDeps, RatingStore, ModelAnswer, ModelOutput, NotesModel, Rejection, StoredCall, TranscriptStore } from '#domain/ports.ts';
+import type { CallStore, IngestDeps, RatingStore, ModelAnswer, ModelOutput, NotesModel, Rejection, StoredCall, StoredTranscript, TranscriptStore } from '#domain/ports.ts';
 import type { ModelMode, NotesPrompt } from '#domain/prompt.ts';
 import type { Transcript } from '#domain/transcript.ts';
 
@@ -59,10 +59,18 @@ export class MemoryTranscriptStore implements TranscriptStore {
   readonly transcripts = new Map<string, Transcript>();
   readonly objects = new Map<string, string>();
 
-  async putTranscript(transcript: Transcript, hash: string) {
+  /** The message that stored each transcript version first, and when (as the S3 store's conditional write). */
+  readonly holders = new Map<string, { messageId: string; since: Date }>();
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async putTranscript(transcript: Transcript, hash: string, messageId: string): Promise<StoredTranscript> {
     const uri = `s3://test-bucket/transcripts/${transcript.callId}/${hash}.json`;
+    const holder = this.holders.get(uri);
+    if (holder && holder.messageId !== messageId) return { uri, heldBy: holder };
     this.transcripts.set(uri, structuredClone(transcript));
-    return uri;
+    if (!holder) this.holders.set(uri, { messageId, since: this.now() });
+    return { uri };
   }
 
   readonly metadata = new Map<string, Record<string, string>>();
@@ -82,11 +90,12 @@ export class MemoryTranscriptStore implements TranscriptStore {
 }
 
 export function fakeDeps(model: NotesModel = new ScriptedModel([{ kind: 'tool', input: validNotes() }])) {
+  const clock = { now: () => new Date('2026-11-23T10:00:00Z') };
   const deps = {
     model,
     calls: new MemoryCallStore(),
-    transcripts: new MemoryTranscriptStore(),
-    clock: { now: () => new Date('2026-11-23T10:00:00Z') },
+    transcripts: new MemoryTranscriptStore(() => clock.now()),
+    clock,
     limits: { maxInlineBytes: 10_000, maxObjectBytes: 100_000 },
   } satisfies IngestDeps;
   return deps;

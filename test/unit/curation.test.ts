@@ -97,7 +97,7 @@ function curationWorld() {
 
   async function addCall(callId: string, options: { n?: number; topic?: string; transcript?: Transcript; notes?: CallNotes } = {}) {
     const transcript = options.transcript ?? transcriptFor(callId, options.n ?? Number(callId.replace(/\D/g, '') || 0));
-    const uri = await transcripts.putTranscript(transcript, 'h1');
+    const { uri } = await transcripts.putTranscript(transcript, 'h1', 'm-1');
     const call: StoredCall = {
       callId,
       agentId: 'agent-7',

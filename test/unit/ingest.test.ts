@@ -374,18 +374,20 @@ describe('Function: oneAtATimePerCall', () => {
     expect(model.prompts).toHaveLength(2);
   });
 
-  it('without it, both deliveries call the model (what it prevents)', async () => {
+  it('without it, the second delivery still makes no model call: it waits for the notes of the first', async () => {
     const model = new SlowModel([{ kind: 'tool', input: validNotes() }]);
     const deps = fakeDeps(model);
 
-    await Promise.all(batch.map((r) => ingestCall(r, deps)));
+    const results = await Promise.all(batch.map((r) => ingestCall(r, deps)));
 
-    expect(model.prompts).toHaveLength(3);
+    expect(results.map((r) => r.status)).toEqual(['processed', 'processed', 'duplicate', 'rejected']);
+    expect(model.prompts).toHaveLength(2);
   });
 
   it('runs the next delivery of a call after one that failed', async () => {
     const model = new SlowModel([new ModelThrottledError('slow down'), { kind: 'tool', input: validNotes() }]);
-    const deps = fakeDeps(model);
+    // The next delivery waits for the failed one's notes as long as that one could still run: short here.
+    const deps = { ...fakeDeps(model), limits: { maxInlineBytes: 10_000, maxObjectBytes: 100_000, inFlightMs: 200 } };
     const inTurn = oneAtATimePerCall();
     const [first, second] = [batch[0]!, batch[2]!];
 
@@ -393,5 +395,102 @@ describe('Function: oneAtATimePerCall', () => {
 
     expect(settled.map((s) => s.status)).toEqual(['rejected', 'fulfilled']);
     expect(settled[1]).toMatchObject({ value: { status: 'processed' } });
+  });
+});
+
+describe('Function: ingestCall (the same call in two messages, in different batches)', () => {
+  /** A model that answers after a few turns of the event loop, as a real call would. */
+  class SlowModel extends ScriptedModel {
+    override async generate(prompt: Parameters<ScriptedModel['generate']>[0]) {
+      await new Promise((r) => setTimeout(r, 20));
+      return super.generate(prompt);
+    }
+  }
+  /** A call store that counts its reads, to show a copy polled for the first message's notes. */
+  const countingReads = (deps: ReturnType<typeof fakeDeps>) => {
+    let reads = 0;
+    const getCall = deps.calls.getCall.bind(deps.calls);
+    deps.calls.getCall = (callId) => (reads++, getCall(callId));
+    return () => reads;
+  };
+
+  it('a copy that finds the transcript stored by another message waits for its notes instead of calling the model', async () => {
+    const model = new SlowModel([{ kind: 'tool', input: validNotes() }]);
+    const deps = fakeDeps(model);
+    const reads = countingReads(deps);
+
+    const [first, copy] = await Promise.all([ingestCall({ messageId: 'm1', body: message() }, deps), ingestCall({ messageId: 'm2', body: message() }, deps)]);
+
+    expect([first.status, copy.status]).toEqual(['processed', 'duplicate']);
+    expect(model.prompts).toHaveLength(1);
+    expect(reads()).toBeGreaterThan(2); // each message's first read, then the copy's polling
+    expect(deps.calls.calls.get('call-1')!.messageId).toBe('m1');
+  });
+
+  it('a retry of the message that stored the transcript goes on without waiting', async () => {
+    const model = new ScriptedModel([new ModelThrottledError('slow down'), { kind: 'tool', input: validNotes() }]);
+    const deps = fakeDeps(model);
+    const reads = countingReads(deps);
+
+    await expect(ingestCall({ messageId: 'm1', body: message() }, deps)).rejects.toThrow(ModelThrottledError);
+    const retry = await ingestCall({ messageId: 'm1', body: message() }, deps);
+
+    expect(retry.status).toBe('processed');
+    expect(reads()).toBe(2); // one read an attempt, no polling
+  });
+
+  it('a copy goes on at once when the first message began longer ago than a message can run', async () => {
+    const model = new ScriptedModel([new ModelThrottledError('slow down'), { kind: 'tool', input: validNotes() }]);
+    const deps = fakeDeps(model);
+    await expect(ingestCall({ messageId: 'm1', body: message() }, deps)).rejects.toThrow(ModelThrottledError);
+    deps.clock.now = () => new Date(Date.parse('2026-11-23T10:00:00Z') + 61_000);
+    const reads = countingReads(deps);
+
+    const copy = await ingestCall({ messageId: 'm2', body: message() }, deps);
+
+    expect(copy.status).toBe('processed');
+    expect(reads()).toBe(1);
+    expect(deps.calls.calls.get('call-1')!.messageId).toBe('m2');
+  });
+
+  it('a copy waits no longer than the first message could still run, then writes the notes itself', async () => {
+    const model = new ScriptedModel([new ModelThrottledError('slow down'), { kind: 'tool', input: validNotes() }]);
+    const deps = { ...fakeDeps(model), limits: { maxInlineBytes: 10_000, maxObjectBytes: 100_000, inFlightMs: 600 } };
+    deps.clock.now = () => new Date();
+    await expect(ingestCall({ messageId: 'm1', body: message() }, deps)).rejects.toThrow(ModelThrottledError);
+    const reads = countingReads(deps);
+
+    const copy = await ingestCall({ messageId: 'm2', body: message() }, deps);
+
+    expect(copy.status).toBe('processed');
+    expect(reads()).toBeGreaterThan(1);
+    expect(model.prompts).toHaveLength(2);
+  });
+
+  it('a copy waits no later than its own deadline', async () => {
+    const model = new ScriptedModel([new ModelThrottledError('slow down'), { kind: 'tool', input: validNotes() }]);
+    const deps = fakeDeps(model);
+    deps.clock.now = () => new Date();
+    await expect(ingestCall({ messageId: 'm1', body: message() }, deps)).rejects.toThrow(ModelThrottledError);
+
+    const copy = await ingestCall({ messageId: 'm2', body: message() }, deps, { deadline: Date.now() + 400 });
+
+    expect(copy.status).toBe('processed');
+  });
+
+  it('a failing read while it waits fails the record, to be retried', async () => {
+    const model = new SlowModel([{ kind: 'tool', input: validNotes() }]);
+    const deps = fakeDeps(model);
+    const first = ingestCall({ messageId: 'm1', body: message() }, deps);
+    await new Promise((r) => setTimeout(r, 1));
+    let reads = 0;
+    const getCall = deps.calls.getCall.bind(deps.calls);
+    deps.calls.getCall = async (callId) => {
+      if (++reads > 1) throw new Error('table unavailable');
+      return getCall(callId);
+    };
+
+    await expect(ingestCall({ messageId: 'm2', body: message() }, deps)).rejects.toThrow('table unavailable');
+    await first;
   });
 });
