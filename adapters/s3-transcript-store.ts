@@ -1,4 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import pRetry from 'p-retry';
 import { InvalidInputError, OversizedInputError } from '#domain/errors.ts';
 import type { StoredTranscript, TranscriptStore } from '#domain/ports.ts';
 import type { Transcript } from '#domain/transcript.ts';
@@ -20,8 +21,8 @@ export class S3TranscriptStore implements TranscriptStore {
   async putTranscript(transcript: Transcript, hash: string, messageId: string): Promise<StoredTranscript> {
     const key = `transcripts/${transcript.callId}/${hash}.json`;
     const uri = `s3://${this.bucketName}/${key}`;
-    try {
-      await this.client.send(
+    const put = () =>
+      this.client.send(
         new PutObjectCommand({
           Bucket: this.bucketName,
           Key: key,
@@ -31,12 +32,14 @@ export class S3TranscriptStore implements TranscriptStore {
           Metadata: { [MESSAGE_ID]: messageId },
         }),
       );
+    try {
+      // 409 ConditionalRequestConflict: another write of the key is under way; S3 asks to try
+      // again, and by then it has stored the object (412 below) or failed (this write stores it).
+      // Still 409 after the retries: thrown, and the record is retried later.
+      await pRetry(put, { retries: 4, minTimeout: 100, factor: 2, randomize: true, shouldRetry: ({ error }) => error.name === 'ConditionalRequestConflict' });
       return { uri };
     } catch (error) {
-      const name = (error as { name?: string }).name;
-      // 409: another conditional write of this key is under way (S3 asks to try again; it is the other message's).
-      if (name === 'ConditionalRequestConflict') return { uri, heldBy: { messageId: 'unknown', since: new Date() } };
-      if (name !== 'PreconditionFailed') throw error;
+      if ((error as { name?: string }).name !== 'PreconditionFailed') throw error;
     }
     const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucketName, Key: key }));
     const holder = head.Metadata?.[MESSAGE_ID];

@@ -33,6 +33,8 @@ export function readRecord(messageId: string, body: string): InboundRecord {
 export interface IngestOptions {
   /** Epoch ms by which this message must be done (the Lambda invocation's remaining time, less a margin). */
   deadline?: number;
+  /** Messages of this invocation that already failed: a copy does not wait for their notes. */
+  failed?: ReadonlySet<string>;
 }
 
 export type IngestResult =
@@ -177,7 +179,7 @@ async function processCall(
   }
 
   const kept = await deps.transcripts.putTranscript(transcript, transcriptHash, record.messageId);
-  if (kept.heldBy && (await notesOfOtherMessage(message.callId, transcriptHash, kept.heldBy.since, deps, options))) {
+  if (kept.heldBy && !options.failed?.has(kept.heldBy.messageId) && (await notesOfOtherMessage(message.callId, transcriptHash, kept.heldBy.since, deps, options))) {
     return { status: 'duplicate', callId: message.callId };
   }
   const transcriptUri = kept.uri;
@@ -229,6 +231,9 @@ export const DEFAULT_IN_FLIGHT_MS = 60_000;
  */
 const MAX_WAIT_FOR_OTHER_MS = 10_000;
 
+/** A wait for another message's notes ends this long before the record's deadline, leaving time to call the model. */
+const MODEL_CALL_RESERVE_MS = 5_000;
+
 class NotesNotYet extends Error {}
 
 /**
@@ -236,13 +241,13 @@ class NotesNotYet extends Error {}
  * batches) stored the same transcript version first, at `since`, and may be calling the model now.
  * Waits for its notes rather than calling the model a second time: until they are stored, until
  * that message can no longer be in processing (`inFlightMs` after `since`), for 10 s at most, or
- * until this record's deadline. True if its notes came; false and this message goes on (the
+ * until 5 s before this record's deadline (time to call the model). True if its notes came; false and this message goes on (the
  * conditional write keeps one record) if they did not, so a copy whose first failed still gets
  * its notes.
  */
 async function notesOfOtherMessage(callId: string, hash: string, since: Date, deps: IngestDeps, options: IngestOptions): Promise<boolean> {
   const now = deps.clock.now().getTime();
-  const until = Math.min(since.getTime() + (deps.limits.inFlightMs ?? DEFAULT_IN_FLIGHT_MS), now + MAX_WAIT_FOR_OTHER_MS, options.deadline ?? Number.POSITIVE_INFINITY);
+  const until = Math.min(since.getTime() + (deps.limits.inFlightMs ?? DEFAULT_IN_FLIGHT_MS), now + MAX_WAIT_FOR_OTHER_MS, (options.deadline ?? Number.POSITIVE_INFINITY) - MODEL_CALL_RESERVE_MS);
   const budget = until - now;
   if (budget <= 0) return false;
   try {

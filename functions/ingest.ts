@@ -38,15 +38,17 @@ const localRunnerHook = (record: SQSRecord, results: IngestResult[], context: Co
 
 /** One SQS batch: each record processed alone; a thrown error makes that record a batch item failure. */
 export function makeHandler(deps: IngestDeps, options: IngestHandlerOptions = {}) {
-  const recordHandler = (batchDeps: IngestDeps, read: Map<string, InboundRecord>, inTurn = oneAtATimePerCall()) => async (record: SQSRecord, context: Context) => {
+  const recordHandler = (batchDeps: IngestDeps, read: Map<string, InboundRecord>, inTurn = oneAtATimePerCall(), failed = new Set<string>()) => async (record: SQSRecord, context: Context) => {
     try {
       const inbound = read.get(record.messageId)!; // read holds every record of this event
-      // The time budget is taken when the record's turn comes, not when it starts waiting.
-      const results = await inTurn(inbound, () => ingestMessage(inbound, batchDeps, { deadline: remainingTimeBudget(context, options.minRecordMs ?? 15_000) }));
+      // The time budget is taken when the record's turn comes, not when it starts waiting. A copy
+      // of a call whose earlier message failed in this batch does not wait for that one's notes.
+      const results = await inTurn(inbound, () => ingestMessage(inbound, batchDeps, { deadline: remainingTimeBudget(context, options.minRecordMs ?? 15_000), failed }));
       for (const result of results) options.callMetrics?.record(record.messageId, result);
       (options.onResults ?? localRunnerHook)(record, results, context);
       return results;
     } catch (error) {
+      failed.add(record.messageId);
       logger.error('record failed; it will be retried', { messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount, error: error as Error });
       throw error;
     }

@@ -90,7 +90,8 @@ describe('s3rver with the memory store answers as with its file store', () => {
   });
 
   it('answers HEAD and a missing key as S3 does', async () => {
-    await both((s3) => s3.send(new HeadObjectCommand({ Bucket: 'calls', Key: 'readme.txt' })), (r) => ({ length: r.ContentLength, etag: r.ETag }));
+    const head = await both((s3) => s3.send(new HeadObjectCommand({ Bucket: 'calls', Key: 'transcripts/c-1/a.json' })), (r) => ({ length: r.ContentLength, etag: r.ETag, type: r.ContentType, meta: r.Metadata }));
+    expect(head).toMatchObject({ type: 'application/json', meta: { callid: 'c-1' } });
     const missing = await both((s3) => s3.send(new GetObjectCommand({ Bucket: 'calls', Key: 'transcripts/none.json' })), () => 'found');
     expect(missing).toEqual({ error: 'NoSuchKey', status: 404 });
   });

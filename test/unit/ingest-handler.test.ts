@@ -1,5 +1,6 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { ModelThrottledError } from '../../domain/errors.ts';
 import type { IngestResult } from '../../domain/ingest.ts';
 import type { CallMetrics } from '../../functions/lib/call-metrics.ts';
 import { lambdaContext } from '../../local/sqs-event-source.ts';
@@ -71,5 +72,19 @@ describe('Function: ingest handler (makeHandler)', () => {
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
     expect(publishCounts).toHaveBeenCalledTimes(1);
+  });
+
+  it('a copy of a call whose first message failed in the batch writes the notes without waiting for that one', async () => {
+    const deps = fakeDeps(new SlowModel([new ModelThrottledError('slow down'), { kind: 'tool', input: validNotes() }]));
+    let reads = 0;
+    const getCall = deps.calls.getCall.bind(deps.calls);
+    deps.calls.getCall = (callId) => (reads++, getCall(callId));
+    const handler = makeHandler(deps, { minRecordMs: 0 });
+
+    const response = await handler({ Records: [record('m1', message({ callId: 'call-1' })), record('m2', message({ callId: 'call-1' }))] }, lambdaContext('ingest', 'us-west-2', 1024, () => 60_000));
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+    expect(deps.calls.calls.get('call-1')?.messageId).toBe('m2');
+    expect(reads).toBe(2); // one read a record: m2 did not poll for m1's notes
   });
 });

@@ -348,6 +348,14 @@ describe('Function: prefetchCalls', () => {
   });
 });
 
+/** Counts the call store's reads, to show whether a copy polled for another message's notes. */
+const countingReads = (deps: ReturnType<typeof fakeDeps>) => {
+  let reads = 0;
+  const getCall = deps.calls.getCall.bind(deps.calls);
+  deps.calls.getCall = (callId) => (reads++, getCall(callId));
+  return () => reads;
+};
+
 describe('Function: oneAtATimePerCall', () => {
   /** A model that answers after a few turns of the event loop, as a real call would. */
   class SlowModel extends ScriptedModel {
@@ -366,12 +374,14 @@ describe('Function: oneAtATimePerCall', () => {
   it('one model call for a call delivered twice in one batch run at once', async () => {
     const model = new SlowModel([{ kind: 'tool', input: validNotes() }]);
     const deps = fakeDeps(model);
+    const reads = countingReads(deps);
     const inTurn = oneAtATimePerCall();
 
     const results = await Promise.all(batch.map((r) => inTurn(r, () => ingestCall(r, deps))));
 
     expect(results.map((r) => r.status)).toEqual(['processed', 'processed', 'duplicate', 'rejected']);
     expect(model.prompts).toHaveLength(2);
+    expect(reads()).toBe(3); // one read a call message: the copy ran after the first, nothing to wait for
   });
 
   it('without it, the second delivery still makes no model call: it waits for the notes of the first', async () => {
@@ -386,15 +396,19 @@ describe('Function: oneAtATimePerCall', () => {
 
   it('runs the next delivery of a call after one that failed', async () => {
     const model = new SlowModel([new ModelThrottledError('slow down'), { kind: 'tool', input: validNotes() }]);
-    // The next delivery waits for the failed one's notes as long as that one could still run: short here.
-    const deps = { ...fakeDeps(model), limits: { maxInlineBytes: 10_000, maxObjectBytes: 100_000, inFlightMs: 200 } };
+    const deps = fakeDeps(model);
     const inTurn = oneAtATimePerCall();
     const [first, second] = [batch[0]!, batch[2]!];
+    // As the handler does: the batch's failed messages, so a copy does not wait for their notes.
+    const failed = new Set<string>();
+    const run = (r: typeof first) => ingestCall(r, deps, { failed }).catch((error: unknown) => (failed.add(r.messageId), Promise.reject(error)));
+    const reads = countingReads(deps);
 
-    const settled = await Promise.allSettled([first, second].map((r) => inTurn(r, () => ingestCall(r, deps))));
+    const settled = await Promise.allSettled([first, second].map((r) => inTurn(r, () => run(r))));
 
     expect(settled.map((s) => s.status)).toEqual(['rejected', 'fulfilled']);
     expect(settled[1]).toMatchObject({ value: { status: 'processed' } });
+    expect(reads()).toBe(2); // the copy did not poll for the failed message's notes
   });
 });
 
@@ -406,13 +420,6 @@ describe('Function: ingestCall (the same call in two messages, in different batc
       return super.generate(prompt);
     }
   }
-  /** A call store that counts its reads, to show a copy polled for the first message's notes. */
-  const countingReads = (deps: ReturnType<typeof fakeDeps>) => {
-    let reads = 0;
-    const getCall = deps.calls.getCall.bind(deps.calls);
-    deps.calls.getCall = (callId) => (reads++, getCall(callId));
-    return () => reads;
-  };
 
   it('a copy that finds the transcript stored by another message waits for its notes instead of calling the model', async () => {
     const model = new SlowModel([{ kind: 'tool', input: validNotes() }]);
@@ -473,9 +480,14 @@ describe('Function: ingestCall (the same call in two messages, in different batc
     deps.clock.now = () => new Date();
     await expect(ingestCall({ messageId: 'm1', body: message() }, deps)).rejects.toThrow(ModelThrottledError);
 
-    const copy = await ingestCall({ messageId: 'm2', body: message() }, deps, { deadline: Date.now() + 400 });
+    const reads = countingReads(deps);
+
+    // It stops waiting 5 s before its deadline, to leave time for the model.
+    const copy = await ingestCall({ messageId: 'm2', body: message() }, deps, { deadline: Date.now() + 5_400 });
 
     expect(copy.status).toBe('processed');
+    expect(reads()).toBeGreaterThan(1);
+    expect(model.prompts).toHaveLength(2);
   });
 
   it('a failing read while it waits fails the record, to be retried', async () => {
