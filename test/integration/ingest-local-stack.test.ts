@@ -90,6 +90,29 @@ describe('Integration: ingest function on the local stack', () => {
     expect(Items).toHaveLength(1);
   });
 
+  it('one model call for a call sent twice whose copies land in different batches', async () => {
+    // A model slow enough that the second copy, held up to 1 s by the batching window, arrives while the first is with it.
+    stack.bedrock.setFaults({ latencyMs: { min: 3000, max: 3000 } });
+    try {
+      const before = stack.bedrock.stats().converseCalls;
+      const body = withCallId(sample('lost-card'), 'it-sent-twice');
+      const [first] = await pipeline.send([body]);
+      await expect.poll(() => stack.bedrock.stats().converseCalls > before, { timeout: 10_000, interval: 20 }).toBe(true);
+      const [second] = await pipeline.send([body]);
+
+      await pipeline.waitFor([first!, second!], 30_000);
+
+      // What the function said of each (the pipeline's outcome of a duplicate is the stored call).
+      const batchOf = (id: string) => batches.find((b) => b.records.some((r) => r.messageId === id))!;
+      const said = (id: string) => (batchOf(id).results?.[id] as { status: string }[] | undefined)?.[0]?.status;
+      expect([said(first!), said(second!)]).toEqual(['processed', 'duplicate']);
+      expect(stack.bedrock.stats().converseCalls - before).toBe(1);
+      expect(batchOf(first!)).not.toBe(batchOf(second!));
+    } finally {
+      stack.bedrock.setFaults({ latencyMs: { min: 0, max: 0 } });
+    }
+  });
+
   it('reads a transcript uploaded to the bucket when its S3 notification arrives', async () => {
     const key = 'incoming/it-s3-upload.txt';
     await stack.clients.s3.send(
