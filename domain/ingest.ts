@@ -241,9 +241,9 @@ class NotesNotYet extends Error {}
  * batches) stored the same transcript version first, at `since`, and may be calling the model now.
  * Waits for its notes rather than calling the model a second time: until they are stored, until
  * that message can no longer be in processing (`inFlightMs` after `since`), for 10 s at most, or
- * until 5 s before this record's deadline (time to call the model). True if its notes came; false and this message goes on (the
- * conditional write keeps one record) if they did not, so a copy whose first failed still gets
- * its notes.
+ * until 5 s before this record's deadline (time to call the model). True if its notes came; false
+ * if not, and this message goes on (the conditional write keeps one record), so a copy whose
+ * first failed still gets its notes.
  */
 async function notesOfOtherMessage(callId: string, hash: string, since: Date, deps: IngestDeps, options: IngestOptions): Promise<boolean> {
   const now = deps.clock.now().getTime();

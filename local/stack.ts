@@ -91,30 +91,26 @@ function processRuns(pid: number): boolean {
 }
 
 /**
- * The local S3: s3rver with S3's conditional PutObject (If-None-Match), its objects in memory for the life of the stack as dynalite's items are
- * (S3MemoryStore), or in a folder of CALLNOTES_S3_DIR (s3rver's file store) for a user who wants
- * to look at them as files while the stack runs.
+ * The local S3: s3rver with S3's conditional PutObject (If-None-Match), its objects in memory for
+ * the life of the stack as dynalite's items are (S3MemoryStore), or as files in a folder under
+ * CALLNOTES_S3_DIR (s3rver's file store) for a user who wants to look at them while it runs.
  */
 async function startLocalS3(settings: LocalStackSettings): Promise<{ port: number; close: () => Promise<void> }> {
-  const options = { port: settings.ports.s3, address: settings.host, silent: true, resetOnClose: true, vhostBuckets: false };
-  if (!settings.s3Dir) {
-    const s3 = new S3rver(options);
-    S3MemoryStore.install(s3);
-    installConditionalWrites(s3);
-    const { port } = await s3.run();
-    return { port, close: () => s3.close() };
+  let directory: string | undefined;
+  if (settings.s3Dir) {
+    mkdirSync(settings.s3Dir, { recursive: true, mode: 0o700 });
+    removeOrphanedDirs(settings.s3Dir);
+    directory = mkdtempSync(join(settings.s3Dir, `${process.pid}-`));
   }
-  mkdirSync(settings.s3Dir, { recursive: true, mode: 0o700 });
-  removeOrphanedDirs(settings.s3Dir);
-  const directory = mkdtempSync(join(settings.s3Dir, `${process.pid}-`));
-  const s3 = new S3rver({ ...options, directory });
+  const s3 = new S3rver({ port: settings.ports.s3, address: settings.host, silent: true, resetOnClose: true, vhostBuckets: false, ...(directory ? { directory } : {}) });
+  if (!directory) S3MemoryStore.install(s3);
   installConditionalWrites(s3);
   const { port } = await s3.run();
   return {
     port,
     close: async () => {
       await s3.close();
-      rmSync(directory, { recursive: true, force: true });
+      if (directory) rmSync(directory, { recursive: true, force: true });
     },
   };
 }
