@@ -7,8 +7,8 @@
  * row, up to `maxPauseMs`, jittered), and the first success ends the doubling. Without the pause,
  * the slot a throttled call frees goes at once to the next waiting call, which meets the same
  * exhausted quota: a backlog then costs a throttle per waiting call, again and again (the quota
- * benchmark printed 2,748 throttles for 2,916 model calls; 43 for 214 with the pause). Waiting, for a slot or out a pause, ends at the
- * caller's deadline, first come first served.
+ * benchmark printed 2,748 throttles for 2,916 model calls; 43 for 214 with the pause). Waiting,
+ * for a slot or out a pause, ends at the caller's deadline, first come first served.
  */
 export interface AdaptiveConcurrencyOptions {
   initial?: number;

@@ -222,12 +222,14 @@ async function processCall(
 const MAX_KNOWN_VERSIONS = 100;
 
 /** How long a message may still be in processing after it began, when the deployment does not say (the ingest timeout). */
-export const DEFAULT_IN_FLIGHT_MS = 60_000;
+const DEFAULT_IN_FLIGHT_MS = 60_000;
 
 /**
- * The longest a copy waits for another message's notes. A Haiku call takes 1 to 3 s; 10 s of a
- * 1 GB Lambda costs about a third of a call's tokens (~700 in, ~190 out), so past it calling the
- * model is cheaper than waiting for a first message that has likely failed and will be retried.
+ * The longest a copy waits for another message's notes. A Haiku call takes 1 to 3 s. At list
+ * prices (arm64 Lambda $0.0000133 a GB-second; Haiku $0.25 / $1.25 a million tokens in / out),
+ * 10 s of a 1 GB Lambda is about $0.00013, a third of a call's ~700 input and ~190 output tokens
+ * ($0.0004): past it, calling the model is cheaper than waiting for a first message that has
+ * likely failed and will be retried.
  */
 const MAX_WAIT_FOR_OTHER_MS = 10_000;
 

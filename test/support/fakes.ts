@@ -31,11 +31,29 @@ export class ScriptedModel implements NotesModel {
   }
 }
 
+/** A scripted model that answers after `delayMs`, as a real call would, so concurrent work interleaves. */
+export class SlowModel extends ScriptedModel {
+  constructor(
+    script: (ModelOutput | Error)[],
+    readonly delayMs = 5,
+  ) {
+    super(script);
+  }
+
+  override async generate(prompt: NotesPrompt): Promise<ModelAnswer> {
+    await new Promise((r) => setTimeout(r, this.delayMs));
+    return super.generate(prompt);
+  }
+}
+
 export class MemoryCallStore implements CallStore {
   readonly calls = new Map<string, StoredCall>();
   readonly rejections: Rejection[] = [];
+  /** getCall's count, to show whether a copy polled for another message's notes (tests may reset it). */
+  reads = 0;
 
   async getCall(callId: string) {
+    this.reads += 1;
     return this.calls.get(callId);
   }
 

@@ -4,7 +4,7 @@ import { ModelThrottledError } from '../../domain/errors.ts';
 import type { IngestResult } from '../../domain/ingest.ts';
 import type { CallMetrics } from '../../functions/lib/call-metrics.ts';
 import { lambdaContext } from '../../local/sqs-event-source.ts';
-import { fakeDeps, message, ScriptedModel, validNotes } from '../support/fakes.ts';
+import { fakeDeps, message, ScriptedModel, SlowModel, validNotes } from '../support/fakes.ts';
 
 // functions/ingest.ts builds its deployed handler when loaded; these tests use makeHandler with fakes.
 let makeHandler: typeof import('../../functions/ingest.ts').makeHandler;
@@ -18,14 +18,6 @@ beforeAll(async () => {
   ({ makeHandler } = await import('../../functions/ingest.ts'));
   vi.unstubAllEnvs();
 });
-
-/** A model that answers after a few turns of the event loop, as a real call would. */
-class SlowModel extends ScriptedModel {
-  override async generate(prompt: Parameters<ScriptedModel['generate']>[0]) {
-    await new Promise((r) => setTimeout(r, 5));
-    return super.generate(prompt);
-  }
-}
 
 const record = (messageId: string, body: string): SQSRecord => ({
   messageId,
@@ -76,15 +68,12 @@ describe('Function: ingest handler (makeHandler)', () => {
 
   it('a copy of a call whose first message failed in the batch writes the notes without waiting for that one', async () => {
     const deps = fakeDeps(new SlowModel([new ModelThrottledError('slow down'), { kind: 'tool', input: validNotes() }]));
-    let reads = 0;
-    const getCall = deps.calls.getCall.bind(deps.calls);
-    deps.calls.getCall = (callId) => (reads++, getCall(callId));
     const handler = makeHandler(deps, { minRecordMs: 0 });
 
     const response = await handler({ Records: [record('m1', message({ callId: 'call-1' })), record('m2', message({ callId: 'call-1' }))] }, lambdaContext('ingest', 'us-west-2', 1024, () => 60_000));
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
     expect(deps.calls.calls.get('call-1')?.messageId).toBe('m2');
-    expect(reads).toBe(2); // one read a record: m2 did not poll for m1's notes
+    expect(deps.calls.reads).toBe(2); // one read a record: m2 did not poll for m1's notes
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ModelOutputError, ModelThrottledError } from '#domain/errors.ts';
 import { ingestCall, ingestMessage, oneAtATimePerCall, prefetchCalls } from '#domain/ingest.ts';
 import type { CallStore } from '#domain/ports.ts';
-import { fakeDeps, message, ScriptedModel, validNotes } from '../support/fakes.ts';
+import { fakeDeps, message, ScriptedModel, SlowModel, validNotes } from '../support/fakes.ts';
 
 describe('Function: ingestCall', () => {
   it('stores validated notes with the model id, usage and transcript location', async () => {
@@ -348,22 +348,7 @@ describe('Function: prefetchCalls', () => {
   });
 });
 
-/** Counts the call store's reads, to show whether a copy polled for another message's notes. */
-const countingReads = (deps: ReturnType<typeof fakeDeps>) => {
-  let reads = 0;
-  const getCall = deps.calls.getCall.bind(deps.calls);
-  deps.calls.getCall = (callId) => (reads++, getCall(callId));
-  return () => reads;
-};
-
 describe('Function: oneAtATimePerCall', () => {
-  /** A model that answers after a few turns of the event loop, as a real call would. */
-  class SlowModel extends ScriptedModel {
-    override async generate(prompt: Parameters<ScriptedModel['generate']>[0]) {
-      await new Promise((r) => setTimeout(r, 5));
-      return super.generate(prompt);
-    }
-  }
   const batch = [
     { messageId: 'm1', body: message({ callId: 'call-1' }) },
     { messageId: 'm2', body: message({ callId: 'call-2' }) },
@@ -374,14 +359,14 @@ describe('Function: oneAtATimePerCall', () => {
   it('one model call for a call delivered twice in one batch run at once', async () => {
     const model = new SlowModel([{ kind: 'tool', input: validNotes() }]);
     const deps = fakeDeps(model);
-    const reads = countingReads(deps);
+    deps.calls.reads = 0;
     const inTurn = oneAtATimePerCall();
 
     const results = await Promise.all(batch.map((r) => inTurn(r, () => ingestCall(r, deps))));
 
     expect(results.map((r) => r.status)).toEqual(['processed', 'processed', 'duplicate', 'rejected']);
     expect(model.prompts).toHaveLength(2);
-    expect(reads()).toBe(3); // one read a call message: the copy ran after the first, nothing to wait for
+    expect(deps.calls.reads).toBe(3); // one read a call message: the copy ran after the first, nothing to wait for
   });
 
   it('without it, the second delivery still makes no model call: it waits for the notes of the first', async () => {
@@ -402,48 +387,40 @@ describe('Function: oneAtATimePerCall', () => {
     // As the handler does: the batch's failed messages, so a copy does not wait for their notes.
     const failed = new Set<string>();
     const run = (r: typeof first) => ingestCall(r, deps, { failed }).catch((error: unknown) => (failed.add(r.messageId), Promise.reject(error)));
-    const reads = countingReads(deps);
+    deps.calls.reads = 0;
 
     const settled = await Promise.allSettled([first, second].map((r) => inTurn(r, () => run(r))));
 
     expect(settled.map((s) => s.status)).toEqual(['rejected', 'fulfilled']);
     expect(settled[1]).toMatchObject({ value: { status: 'processed' } });
-    expect(reads()).toBe(2); // the copy did not poll for the failed message's notes
+    expect(deps.calls.reads).toBe(2); // the copy did not poll for the failed message's notes
   });
 });
 
 describe('Function: ingestCall (the same call in two messages, in different batches)', () => {
-  /** A model that answers after a few turns of the event loop, as a real call would. */
-  class SlowModel extends ScriptedModel {
-    override async generate(prompt: Parameters<ScriptedModel['generate']>[0]) {
-      await new Promise((r) => setTimeout(r, 20));
-      return super.generate(prompt);
-    }
-  }
-
   it('a copy that finds the transcript stored by another message waits for its notes instead of calling the model', async () => {
-    const model = new SlowModel([{ kind: 'tool', input: validNotes() }]);
+    const model = new SlowModel([{ kind: 'tool', input: validNotes() }], 20);
     const deps = fakeDeps(model);
-    const reads = countingReads(deps);
+    deps.calls.reads = 0;
 
     const [first, copy] = await Promise.all([ingestCall({ messageId: 'm1', body: message() }, deps), ingestCall({ messageId: 'm2', body: message() }, deps)]);
 
     expect([first.status, copy.status]).toEqual(['processed', 'duplicate']);
     expect(model.prompts).toHaveLength(1);
-    expect(reads()).toBeGreaterThan(2); // each message's first read, then the copy's polling
+    expect(deps.calls.reads).toBeGreaterThan(2); // each message's first read, then the copy's polling
     expect(deps.calls.calls.get('call-1')!.messageId).toBe('m1');
   });
 
   it('a retry of the message that stored the transcript goes on without waiting', async () => {
     const model = new ScriptedModel([new ModelThrottledError('slow down'), { kind: 'tool', input: validNotes() }]);
     const deps = fakeDeps(model);
-    const reads = countingReads(deps);
+    deps.calls.reads = 0;
 
     await expect(ingestCall({ messageId: 'm1', body: message() }, deps)).rejects.toThrow(ModelThrottledError);
     const retry = await ingestCall({ messageId: 'm1', body: message() }, deps);
 
     expect(retry.status).toBe('processed');
-    expect(reads()).toBe(2); // one read an attempt, no polling
+    expect(deps.calls.reads).toBe(2); // one read an attempt, no polling
   });
 
   it('a copy goes on at once when the first message began longer ago than a message can run', async () => {
@@ -451,12 +428,12 @@ describe('Function: ingestCall (the same call in two messages, in different batc
     const deps = fakeDeps(model);
     await expect(ingestCall({ messageId: 'm1', body: message() }, deps)).rejects.toThrow(ModelThrottledError);
     deps.clock.now = () => new Date(Date.parse('2026-11-23T10:00:00Z') + 61_000);
-    const reads = countingReads(deps);
+    deps.calls.reads = 0;
 
     const copy = await ingestCall({ messageId: 'm2', body: message() }, deps);
 
     expect(copy.status).toBe('processed');
-    expect(reads()).toBe(1);
+    expect(deps.calls.reads).toBe(1);
     expect(deps.calls.calls.get('call-1')!.messageId).toBe('m2');
   });
 
@@ -465,12 +442,12 @@ describe('Function: ingestCall (the same call in two messages, in different batc
     const deps = { ...fakeDeps(model), limits: { maxInlineBytes: 10_000, maxObjectBytes: 100_000, inFlightMs: 600 } };
     deps.clock.now = () => new Date();
     await expect(ingestCall({ messageId: 'm1', body: message() }, deps)).rejects.toThrow(ModelThrottledError);
-    const reads = countingReads(deps);
+    deps.calls.reads = 0;
 
     const copy = await ingestCall({ messageId: 'm2', body: message() }, deps);
 
     expect(copy.status).toBe('processed');
-    expect(reads()).toBeGreaterThan(1);
+    expect(deps.calls.reads).toBeGreaterThan(1);
     expect(model.prompts).toHaveLength(2);
   });
 
@@ -480,18 +457,18 @@ describe('Function: ingestCall (the same call in two messages, in different batc
     deps.clock.now = () => new Date();
     await expect(ingestCall({ messageId: 'm1', body: message() }, deps)).rejects.toThrow(ModelThrottledError);
 
-    const reads = countingReads(deps);
+    deps.calls.reads = 0;
 
     // It stops waiting 5 s before its deadline, to leave time for the model.
     const copy = await ingestCall({ messageId: 'm2', body: message() }, deps, { deadline: Date.now() + 5_400 });
 
     expect(copy.status).toBe('processed');
-    expect(reads()).toBeGreaterThan(1);
+    expect(deps.calls.reads).toBeGreaterThan(1);
     expect(model.prompts).toHaveLength(2);
   });
 
   it('a failing read while it waits fails the record, to be retried', async () => {
-    const model = new SlowModel([{ kind: 'tool', input: validNotes() }]);
+    const model = new SlowModel([{ kind: 'tool', input: validNotes() }], 20);
     const deps = fakeDeps(model);
     const first = ingestCall({ messageId: 'm1', body: message() }, deps);
     await new Promise((r) => setTimeout(r, 1));
